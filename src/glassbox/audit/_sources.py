@@ -1,0 +1,99 @@
+"""Where an auditor reads a log from: a base URL (C2SP tlog-tiles) or a data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from glassbox.errors import FetchError, NotFound
+from glassbox.tlog import entries_path, tile_path
+
+
+class LogSource(Protocol):
+    """The read side of a tiled log, as an auditor sees it."""
+
+    name: str
+
+    def checkpoint(self) -> str: ...
+    def tile(self, level: int, index: int, width: int) -> bytes: ...
+    def entry_bundle(self, index: int, width: int) -> bytes: ...
+    def verifier_key(self) -> str | None: ...
+    def close(self) -> None: ...
+
+
+class HttpSource:
+    """A log published over HTTP at `base` (e.g. http://host:8080/log)."""
+
+    def __init__(self, base: str, *, timeout: float = 30.0) -> None:
+        self.name = base.rstrip("/")
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def _get(self, path: str) -> bytes:
+        url = f"{self.name}/{path}"
+        try:
+            resp = self._client.get(url)
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: {exc.__class__.__name__}: {exc}") from None
+        if resp.status_code == 404:
+            raise NotFound(f"{url} answered 404")
+        if resp.status_code != 200:
+            raise FetchError(f"{url} answered HTTP {resp.status_code}")
+        return resp.content
+
+    def checkpoint(self) -> str:
+        return self._get("checkpoint").decode("utf-8", errors="replace")
+
+    def tile(self, level: int, index: int, width: int) -> bytes:
+        return self._get(tile_path(level, index, width))
+
+    def entry_bundle(self, index: int, width: int) -> bytes:
+        return self._get(entries_path(index, width))
+
+    def verifier_key(self) -> str | None:
+        return None  # a remote log's key must come from the auditor, never from the log
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class LocalSource:
+    """A log read straight from a Glassbox data directory's database."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from glassbox.node import load_signer
+        from glassbox.settings import load_settings
+        from glassbox.store import connect
+        from glassbox.tlog.server import LogReader
+
+        settings = load_settings({"data_dir": data_dir})
+        self.name = str(data_dir)
+        self._vkey = load_signer(settings).verifier_key()
+        self._engine = connect(settings.database)
+        self._reader = LogReader(self._engine)
+
+    def checkpoint(self) -> str:
+        return self._reader.checkpoint()
+
+    def tile(self, level: int, index: int, width: int) -> bytes:
+        return self._reader.tile(level, index, width)
+
+    def entry_bundle(self, index: int, width: int) -> bytes:
+        return self._reader.entry_bundle(index, width)
+
+    def verifier_key(self) -> str | None:
+        return self._vkey
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def open_source(log: str) -> LogSource:
+    """A URL opens an HTTP source; anything else must be a data directory."""
+    if log.startswith(("http://", "https://")):
+        return HttpSource(log)
+    path = Path(log)
+    if not (path / "settings.toml").is_file():
+        raise NotFound(f"{log} is neither an http(s) URL nor a Glassbox data directory")
+    return LocalSource(path)

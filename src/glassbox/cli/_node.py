@@ -1,0 +1,77 @@
+"""`glassbox init` and `glassbox serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.errors import ConfigError
+from glassbox.node import init_data_dir
+
+console = Console(highlight=False)
+
+
+def init(
+    data: DataOpt = None,
+    origin: Annotated[
+        str | None, typer.Option(help="Log origin, e.g. example.org/glassbox (the key's name).")
+    ] = None,
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(help="Import this PRIVATE+KEY+... note signing key instead of generating."),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Create a data directory, settings, a signing key and the database."""
+    key_text = None
+    if signing_key is not None:
+        try:
+            key_text = signing_key.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read --signing-key {signing_key}: {exc.strerror}") from None
+        name = key_text.strip().split("+")[2:3]
+        if origin is not None and name and name[0] != origin:
+            raise ConfigError(f"--origin {origin!r} differs from the key's name {name[0]!r}")
+        origin = origin or (name[0] if name else None)
+    settings = settings_for(data, origin=origin, database=database)
+    result = init_data_dir(settings, signing_key=key_text, database=database)
+    console.print(f"Initialised {result.settings.data_dir} for log {result.settings.origin}")
+    console.print("Verifier key (publish it; auditors pass it as --key):")
+    console.print(result.verifier_key, soft_wrap=True)
+    if result.operator_token:
+        console.print("Operator token (shown once; stored only as a hash):")
+        console.print(result.operator_token, soft_wrap=True)
+
+
+def serve(
+    data: DataOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on [127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [8080].")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Run the HTTP server (log API and services)."""
+    import uvicorn
+
+    from glassbox.node import load_signer
+    from glassbox.web import create_app
+
+    settings = settings_for(data, host=host, port=port, database=database)
+    if not settings.key_path.exists():
+        raise ConfigError(
+            f"setting 'data_dir': {settings.data_dir} is not initialised; run "
+            f"`glassbox init --data {settings.data_dir}` first"
+        )
+    vkey = load_signer(settings).verifier_key()
+    console.print(f"Glassbox log {settings.origin} on http://{settings.host}:{settings.port}/log")
+    console.print(f"Verifier key: {vkey}", soft_wrap=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )

@@ -1,0 +1,178 @@
+"""The one settings object, built at the edge from environment, settings file and defaults.
+
+Precedence, highest first: explicit overrides (CLI flags), environment variables
+`GLASSBOX_<NAME>`, the data directory's `settings.toml`, the defaults below.
+Every field is documented in docs/settings.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from glassbox.errors import ConfigError
+
+SETTINGS_FILE = "settings.toml"
+ENV_PREFIX = "GLASSBOX_"
+
+
+class Secret:
+    """A string that never prints itself."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Validated configuration; construct with `load_settings`."""
+
+    data_dir: Path = Path("data")
+    database: str = ""
+    origin: str = "localhost/glassbox"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    signing_key_file: Path | None = None
+    checkpoint_interval: float = 0.5
+    append_batch_max: int = 4096
+    append_queue_max: int = 200_000
+    operator_token_sha256: str = ""
+    trusted_proxies: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.database:
+            object.__setattr__(self, "database", f"sqlite:///{self.data_dir / 'glassbox.db'}")
+        if self.signing_key_file is None:
+            object.__setattr__(self, "signing_key_file", self.data_dir / "log.key")
+        _check(
+            self.database.startswith(("sqlite:///", "postgresql+psycopg://")),
+            "database",
+            "must start with sqlite:/// or postgresql+psycopg://",
+        )
+        _check(
+            bool(self.origin) and "\n" not in self.origin and not self.origin[0].isspace(),
+            "origin",
+            "must be a non-empty single line (a schema-less URL such as example.org/log)",
+        )
+        _check(0 < self.port < 65536, "port", "must be between 1 and 65535")
+        _check(
+            0.01 <= self.checkpoint_interval <= 3600,
+            "checkpoint_interval",
+            "must be between 0.01 and 3600 seconds",
+        )
+        _check(1 <= self.append_batch_max <= 65536, "append_batch_max", "must be 1..65536")
+        _check(self.append_queue_max >= self.append_batch_max, "append_queue_max",
+               "must be at least append_batch_max")
+        _check(
+            self.operator_token_sha256 == ""
+            or (len(self.operator_token_sha256) == 64
+                and all(c in "0123456789abcdef" for c in self.operator_token_sha256)),
+            "operator_token_sha256",
+            "must be 64 lowercase hex digits",
+        )
+
+    @property
+    def key_path(self) -> Path:
+        assert self.signing_key_file is not None
+        return self.signing_key_file
+
+
+def _check(ok: bool, name: str, why: str) -> None:
+    if not ok:
+        raise ConfigError(f"setting {name!r} {why}")
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _convert(name: str, raw: Any) -> Any:
+    kind = _FIELDS[name].type
+    try:
+        if kind in ("Path", "Path | None"):
+            return Path(str(raw)).expanduser()
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind.startswith("tuple"):
+            if isinstance(raw, str):
+                return tuple(p.strip() for p in raw.split(",") if p.strip())
+            return tuple(str(p) for p in raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r} has an invalid value {raw!r} (expected {kind})") from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(f"settings file {path} has unknown setting(s): {', '.join(unknown)}")
+    return data
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build the settings object from overrides, environment, settings file and defaults."""
+    env = os.environ if environ is None else environ
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for key in given:
+        if key not in _FIELDS:
+            raise ConfigError(f"unknown setting {key!r}")
+    from_env = {
+        name: env[ENV_PREFIX + name.upper()] for name in _FIELDS if ENV_PREFIX + name.upper() in env
+    }
+    data_dir = Path(str(given.get("data_dir") or from_env.get("data_dir") or "data")).expanduser()
+    values: dict[str, Any] = {}
+    values.update(_read_file(data_dir / SETTINGS_FILE))
+    values.update(from_env)
+    values.update(given)
+    values["data_dir"] = data_dir
+    return Settings(**{k: _convert(k, v) for k, v in values.items()})
+
+
+def write_settings_file(data_dir: Path, values: Mapping[str, str | int | float]) -> Path:
+    """Write (replace) the data directory's settings file with simple key = value lines."""
+    for key in values:
+        if key not in _FIELDS:
+            raise ConfigError(f"unknown setting {key!r}")
+    lines = ["# Glassbox settings; see docs/settings.md. Environment GLASSBOX_* overrides these."]
+    for key, value in values.items():
+        if isinstance(value, str):
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{key} = "{escaped}"')
+        else:
+            lines.append(f"{key} = {value}")
+    path = data_dir / SETTINGS_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

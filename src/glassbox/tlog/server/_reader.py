@@ -1,0 +1,132 @@
+"""Reading the published log: checkpoints, tiles, entry bundles and proofs.
+
+Everything served is bounded by the latest signed checkpoint: nothing sequenced
+but not yet integrated is ever visible here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from glassbox.errors import InputError, NotFound, StorageError
+from glassbox.store import log_checkpoints, log_entries, log_tiles, log_tree
+from glassbox.tlog import (
+    HASH_SIZE,
+    TILE_WIDTH,
+    TileHashReader,
+    consistency_proof,
+    encode_bundle,
+    inclusion_proof,
+    tile_width,
+)
+
+MAX_ENTRIES_PER_READ = 1000
+
+
+class LogReader:
+    """Read access to the integrated log, shared by the HTTP API and local auditors."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _conn(self) -> Connection:
+        try:
+            return self._engine.connect()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database unavailable ({exc.__class__.__name__})") from exc
+
+    def checkpoint(self) -> str:
+        """The latest signed checkpoint note."""
+        with self._conn() as conn:
+            note = conn.execute(select(log_tree.c.checkpoint)).scalar_one()
+        if not note:
+            raise NotFound("the log has no checkpoint yet")
+        return str(note)
+
+    def size(self) -> int:
+        """Tree size of the latest checkpoint (0 before the first one)."""
+        with self._conn() as conn:
+            return int(conn.execute(select(log_tree.c.size)).scalar_one())
+
+    def checkpoint_at(self, size: int) -> str:
+        """The checkpoint signed at exactly `size`, if one was."""
+        with self._conn() as conn:
+            note = conn.execute(
+                select(log_checkpoints.c.note).where(log_checkpoints.c.size == size)
+            ).scalar_one_or_none()
+        if note is None:
+            raise NotFound(f"no checkpoint was signed at size {size}")
+        return str(note)
+
+    def tile(self, level: int, index: int, width: int) -> bytes:
+        """Hash tile (level, index) as of the latest checkpoint; `width` 256 means full."""
+        available = tile_width(level, index, self.size())
+        if available == 0 or width > available:
+            raise NotFound(f"tile level {level} index {index} width {width} is not published")
+        return self._stored_tile(level, index, width)
+
+    def _stored_tile(self, level: int, index: int, width: int) -> bytes:
+        with self._conn() as conn:
+            blob = conn.execute(
+                select(log_tiles.c.hashes).where(
+                    log_tiles.c.level == level, log_tiles.c.idx == index
+                )
+            ).scalar_one_or_none()
+        data = bytes(blob or b"")[: width * HASH_SIZE]
+        if len(data) != width * HASH_SIZE:
+            raise NotFound(f"tile level {level} index {index} width {width} is missing")
+        return data
+
+    def entry_bundle(self, index: int, width: int) -> bytes:
+        """Entry bundle `index` (C2SP tlog-tiles) as of the latest checkpoint."""
+        available = tile_width(0, index, self.size())
+        if available == 0 or width > available:
+            raise NotFound(f"entry bundle {index} width {width} is not published")
+        first = index * TILE_WIDTH
+        return encode_bundle(self._entries(first, first + width))
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Entries [start, end) under the latest checkpoint, at most 1000 at a time."""
+        if not 0 <= start < end:
+            raise InputError("need 0 <= start < end")
+        if end - start > MAX_ENTRIES_PER_READ:
+            raise InputError(f"at most {MAX_ENTRIES_PER_READ} entries per request")
+        size = self.size()
+        if end > size:
+            raise NotFound(f"end {end} is beyond the published tree size {size}")
+        return self._entries(start, end)
+
+    def _entries(self, start: int, end: int) -> list[bytes]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                select(log_entries.c.idx, log_entries.c.data)
+                .where(log_entries.c.idx >= start, log_entries.c.idx < end)
+                .order_by(log_entries.c.idx)
+            ).all()
+        # A missing row means the store was damaged; serve what is there and let
+        # verifiers catch it rather than inventing data.
+        return [bytes(data) for _, data in rows]
+
+    def node_reader(self, size: int) -> TileHashReader:
+        return TileHashReader(self._stored_tile, size)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> tuple[int, list[bytes]]:
+        """Proof that entry `index` is in the tree of `size` (default: latest)."""
+        latest = self.size()
+        size = latest if size is None else size
+        if not 0 < size <= latest:
+            raise NotFound(f"size {size} is not a published tree size (latest is {latest})")
+        if not 0 <= index < size:
+            raise InputError(f"index {index} is not below size {size}")
+        return size, inclusion_proof(index, size, self.node_reader(latest).node)
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> tuple[int, list[bytes]]:
+        """Proof that the tree of `size1` is a prefix of the tree of `size2` (default: latest)."""
+        latest = self.size()
+        size2 = latest if size2 is None else size2
+        if not 0 < size2 <= latest:
+            raise NotFound(f"size {size2} is not a published tree size (latest is {latest})")
+        if not 0 <= size1 <= size2:
+            raise InputError(f"need 0 <= from ({size1}) <= to ({size2})")
+        return size2, consistency_proof(size1, size2, self.node_reader(latest).node)
