@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from glassbox.errors import InputError
+from glassbox.errors import FormatError, InputError
 from glassbox.tlog import TILE_WIDTH, parse_tile_path
 from glassbox.tlog.server import LogReader
 
@@ -36,7 +36,10 @@ async def checkpoint(request: Request) -> Response:
 
 @router.get("/tile/{path:path}")
 async def tile(request: Request, path: str) -> Response:
-    where = parse_tile_path("tile/" + path)
+    try:
+        where = parse_tile_path("tile/" + path)
+    except FormatError as exc:
+        raise InputError(f"bad tile path: {exc.message}") from None
     reader = _reader(request)
     if where.level is None:
         data = await run_in_threadpool(reader.entry_bundle, where.index, where.width)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from glassbox.errors import GlassboxError, StorageError, TamperError
+from glassbox.errors import ConsistencyError, GlassboxError, StorageError, TamperError
 from glassbox.store import is_postgres, log_checkpoints, log_entries, log_tiles, log_tree
 from glassbox.tlog import (
     HASH_SIZE,
@@ -173,7 +173,13 @@ class Integrator:
 
         reader = TileHashReader(fetch, new_size)
         proof = consistency_proof(old.size, new_size, reader.node)
-        verify_consistency(old.size, new_size, proof, old.root, new_root)
+        try:
+            verify_consistency(old.size, new_size, proof, old.root, new_root)
+        except ConsistencyError as exc:
+            raise TamperError(
+                f"the stored tiles do not prove size {new_size} consistent with the last "
+                f"checkpoint (size {old.size}): {exc.message}; refusing to sign"
+            ) from exc
 
     def start(self, interval: float) -> None:
         """Integrate in a background thread every `interval` seconds."""

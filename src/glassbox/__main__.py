@@ -1,0 +1,5 @@
+"""`python -m glassbox` runs the CLI."""
+
+from glassbox.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""Appending: consecutive durable indices, batching of concurrent callers, clear refusals."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from glassbox.errors import EntryTooLarge, Overloaded
+from glassbox.node import Node
+from glassbox.store import log_entries
+from glassbox.tlog import MAX_ENTRY_SIZE
+from glassbox.tlog.server import Sequencer, write_entries
+
+
+def _stored(node: Node) -> dict[int, bytes]:
+    with node.engine.connect() as conn:
+        return {i: bytes(d) for i, d in conn.execute(select(log_entries.c.idx, log_entries.c.data))}
+
+
+def test_concurrent_appends_get_distinct_consecutive_indices(node: Node) -> None:
+    def worker(w: int) -> list[tuple[int, bytes]]:
+        out = []
+        for i in range(40):
+            data = f"writer {w} entry {i}".encode()
+            (idx,) = node.sequencer.append([data])
+            out.append((idx, data))
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [pair for part in pool.map(worker, range(8)) for pair in part]
+    indices = sorted(i for i, _ in results)
+    assert indices == list(range(320))
+    stored = _stored(node)
+    assert stored == dict(results)
+
+
+def test_multi_entry_append_keeps_order(node: Node) -> None:
+    entries = [bytes([i]) * (i + 1) for i in range(10)]
+    indices = node.sequencer.append(entries)
+    assert indices == list(range(indices[0], indices[0] + 10))
+    stored = _stored(node)
+    assert [stored[i] for i in indices] == entries
+
+
+def test_oversized_entry_is_refused_and_nothing_is_written(node: Node) -> None:
+    with pytest.raises(EntryTooLarge, match="65535"):
+        node.sequencer.append([b"ok", b"x" * (MAX_ENTRY_SIZE + 1)])
+    with pytest.raises(EntryTooLarge):
+        write_entries(node.engine, [b"y" * (MAX_ENTRY_SIZE + 1)])
+    assert _stored(node) == {}
+    assert node.sequencer.append([b"z" * MAX_ENTRY_SIZE]) == [0]
+
+
+def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
+    gate = threading.Event()
+    seq = Sequencer(node.engine, batch_max=2, queue_max=4)
+    original = seq._take_batch
+
+    def slow_take():  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return original()
+
+    seq._take_batch = slow_take  # type: ignore[method-assign]
+    try:
+        futures = [seq.submit([b"a", b"b"]), seq.submit([b"c", b"d"])]
+        with pytest.raises(Overloaded):
+            seq.submit([b"e"])
+    finally:
+        gate.set()
+    assert sorted(i for f in futures for i in f.result(10)) == [0, 1, 2, 3]
+    seq.close()
+
+
+def test_concurrent_appends_are_batched(node: Node) -> None:
+    """Many waiting callers share transactions: fewer commits than callers."""
+    commits = []
+    seq = Sequencer(node.engine, batch_max=4096)
+    import glassbox.tlog.server._sequencer as mod
+
+    real = mod.write_entries
+
+    def counting(engine, entries):  # type: ignore[no-untyped-def]
+        commits.append(len(entries))
+        return real(engine, entries)
+
+    mod.write_entries = counting  # type: ignore[assignment]
+    try:
+        futures = [seq.submit([b"%d" % i]) for i in range(500)]
+        assert sorted(f.result(10)[0] for f in futures) == list(range(500))
+    finally:
+        mod.write_entries = real
+        seq.close()
+    assert sum(commits) == 500
+    assert len(commits) < 500
