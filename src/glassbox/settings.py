@@ -11,7 +11,7 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +19,6 @@ from glassbox.errors import ConfigError
 
 SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "GLASSBOX_"
-
-
-class Secret:
-    """A string that never prints itself."""
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +35,6 @@ class Settings:
     append_batch_max: int = 4096
     append_queue_max: int = 200_000
     operator_token_sha256: str = ""
-    trusted_proxies: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.database:
@@ -115,10 +93,6 @@ def _convert(name: str, raw: Any) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
-        if kind.startswith("tuple"):
-            if isinstance(raw, str):
-                return tuple(p.strip() for p in raw.split(",") if p.strip())
-            return tuple(str(p) for p in raw)
         return str(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"setting {name!r} has an invalid value {raw!r} (expected {kind})") from None

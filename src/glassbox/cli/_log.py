@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
 from glassbox.errors import InputError
@@ -14,7 +13,6 @@ from glassbox.node import Node, load_signer
 from glassbox.tlog.server import check_entries, write_entries
 
 app = typer.Typer(help="Operator tools for the local log.", no_args_is_help=True)
-console = Console(highlight=False)
 
 
 @app.command()
@@ -37,7 +35,7 @@ def append(
     finally:
         node.close()
     for i, f in enumerate(files):
-        console.print(f"{start + i}\t{f}")
+        typer.echo(f"{start + i}\t{f}")
 
 
 @app.command()
