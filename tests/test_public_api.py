@@ -6,8 +6,14 @@ import importlib
 
 import pytest
 
-PACKAGES = ["glassbox.tlog", "glassbox.tlog.server", "glassbox.store", "glassbox.audit",
-            "glassbox.web", "glassbox.cli"]
+PACKAGES = [
+    "glassbox.tlog",
+    "glassbox.tlog.server",
+    "glassbox.store",
+    "glassbox.audit",
+    "glassbox.web",
+    "glassbox.cli",
+]
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -35,7 +41,9 @@ def test_pure_core_pulls_in_no_server_code() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, glassbox.tlog; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('sqlalchemy', 'fastapi', 'httpx', 'starlette', 'uvicorn') or "
-            "m.startswith('glassbox.tlog.server')]; print(bad); assert not bad")
+    code = (
+        "import sys, glassbox.tlog; bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'fastapi', 'httpx', 'starlette', 'uvicorn') or "
+        "m.startswith('glassbox.tlog.server')]; print(bad); assert not bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

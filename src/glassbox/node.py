@@ -76,7 +76,9 @@ def init_data_dir(
     if settings.key_path.exists() or (data / SETTINGS_FILE).exists():
         raise ConfigError(f"setting 'data_dir': {data} is already initialised")
     signer = (
-        Signer.from_key_string(signing_key.strip()) if signing_key else Signer.generate(settings.origin)
+        Signer.from_key_string(signing_key.strip())
+        if signing_key
+        else Signer.generate(settings.origin)
     )
     origin = signer.name
     token = OPERATOR_TOKEN_PREFIX + secrets.token_urlsafe(32)

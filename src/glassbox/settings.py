@@ -58,12 +58,17 @@ class Settings:
             "must be between 0.01 and 3600 seconds",
         )
         _check(1 <= self.append_batch_max <= 65536, "append_batch_max", "must be 1..65536")
-        _check(self.append_queue_max >= self.append_batch_max, "append_queue_max",
-               "must be at least append_batch_max")
+        _check(
+            self.append_queue_max >= self.append_batch_max,
+            "append_queue_max",
+            "must be at least append_batch_max",
+        )
         _check(
             self.operator_token_sha256 == ""
-            or (len(self.operator_token_sha256) == 64
-                and all(c in "0123456789abcdef" for c in self.operator_token_sha256)),
+            or (
+                len(self.operator_token_sha256) == 64
+                and all(c in "0123456789abcdef" for c in self.operator_token_sha256)
+            ),
             "operator_token_sha256",
             "must be 64 lowercase hex digits",
         )
@@ -95,7 +100,9 @@ def _convert(name: str, raw: Any) -> Any:
             return float(raw)
         return str(raw)
     except (TypeError, ValueError):
-        raise ConfigError(f"setting {name!r} has an invalid value {raw!r} (expected {kind})") from None
+        raise ConfigError(
+            f"setting {name!r} has an invalid value {raw!r} (expected {kind})"
+        ) from None
 
 
 def _read_file(path: Path) -> dict[str, Any]:

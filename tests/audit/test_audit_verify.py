@@ -54,19 +54,30 @@ def test_wrong_key_is_refused(node: Node, data_dir: Path) -> None:
 
 def _swap(engine: Engine, a: int, b: int) -> None:
     with engine.begin() as conn:
-        rows = dict(conn.execute(select(log_entries.c.idx, log_entries.c.data)
-                                 .where(log_entries.c.idx.in_([a, b]))).all())
+        rows = dict(
+            conn.execute(
+                select(log_entries.c.idx, log_entries.c.data).where(log_entries.c.idx.in_([a, b]))
+            ).all()
+        )
         conn.execute(update(log_entries).where(log_entries.c.idx == a).values(data=rows[b]))
         conn.execute(update(log_entries).where(log_entries.c.idx == b).values(data=rows[a]))
 
 
 def _set_tile_hash(engine: Engine, level: int, index: int, pos: int) -> None:
     with engine.begin() as conn:
-        blob = bytearray(conn.execute(select(log_tiles.c.hashes).where(
-            log_tiles.c.level == level, log_tiles.c.idx == index)).scalar_one())
+        blob = bytearray(
+            conn.execute(
+                select(log_tiles.c.hashes).where(
+                    log_tiles.c.level == level, log_tiles.c.idx == index
+                )
+            ).scalar_one()
+        )
         blob[pos * 32] ^= 1
-        conn.execute(update(log_tiles).where(log_tiles.c.level == level,
-                                             log_tiles.c.idx == index).values(hashes=bytes(blob)))
+        conn.execute(
+            update(log_tiles)
+            .where(log_tiles.c.level == level, log_tiles.c.idx == index)
+            .values(hashes=bytes(blob))
+        )
 
 
 def _exec(engine: Engine, stmt: Executable) -> None:
@@ -161,5 +172,3 @@ def test_unreachable_log_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot fetch" in proc.stderr
     proc = run_cli("audit", "verify", tmp_path / "nowhere", "--key", VKEY)
     assert proc.returncode != 0 and "neither" in proc.stderr
-
-

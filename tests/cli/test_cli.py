@@ -38,8 +38,9 @@ def test_init_imports_a_signing_key(tmp_path: Path) -> None:
     run_cli("init", "--data", tmp_path / "d", "--signing-key", key_file, check=True)
     out = run_cli("log", "key", "--data", tmp_path / "d", check=True).stdout.strip()
     assert out == Signer.from_key_string(TEST_KEY).verifier_key()
-    proc = run_cli("init", "--data", tmp_path / "e", "--signing-key", key_file,
-                   "--origin", "other.example/log")
+    proc = run_cli(
+        "init", "--data", tmp_path / "e", "--signing-key", key_file, "--origin", "other.example/log"
+    )
     assert proc.returncode == 2 and "differs" in proc.stderr
     bad = tmp_path / "bad.key"
     bad.write_text("PRIVATE+KEY+nonsense\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -24,15 +25,19 @@ def _poll_checkpoints(url: str, seen: list[Checkpoint], stop: threading.Event) -
     verifier = Signer.from_key_string(TEST_KEY).verifier()
     with httpx.Client(timeout=2) as client:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 seen.append(open_checkpoint(client.get(f"{url}/log/checkpoint").text, verifier))
-            except httpx.HTTPError:
-                pass
             time.sleep(0.05)
 
 
-def _writer(url: str, token: str, name: str, acked: dict[int, bytes], stop: threading.Event,
-            lock: threading.Lock) -> None:
+def _writer(
+    url: str,
+    token: str,
+    name: str,
+    acked: dict[int, bytes],
+    stop: threading.Event,
+    lock: threading.Lock,
+) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     n = 0
     with httpx.Client(timeout=5) as client:
@@ -40,8 +45,11 @@ def _writer(url: str, token: str, name: str, acked: dict[int, bytes], stop: thre
             batch = [f"{name} entry {n + i}".encode() for i in range(1 + n % 3)]
             n += len(batch)
             try:
-                resp = client.post(f"{url}/v1/operator/log/entries", headers=auth,
-                                   json={"entries": [base64.b64encode(b).decode() for b in batch]})
+                resp = client.post(
+                    f"{url}/v1/operator/log/entries",
+                    headers=auth,
+                    json={"entries": [base64.b64encode(b).decode() for b in batch]},
+                )
             except httpx.HTTPError:
                 continue  # not acknowledged: may or may not be in the log
             if resp.status_code == 200:
@@ -64,7 +72,8 @@ def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path, db_u
     data = tmp_path / "data"
     token = init_data_dir(
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
-        signing_key=TEST_KEY, database=db_url,
+        signing_key=TEST_KEY,
+        database=db_url,
     ).operator_token
     assert token
     acked: dict[int, bytes] = {}
@@ -76,9 +85,12 @@ def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path, db_u
     for cycle in range(CYCLES):
         server = Server(data).start()
         stop = threading.Event()
-        threads = [threading.Thread(target=_writer, args=(server.url, token, f"c{cycle}w{w}",
-                                                          acked, stop, lock))
-                   for w in range(WRITERS)]
+        threads = [
+            threading.Thread(
+                target=_writer, args=(server.url, token, f"c{cycle}w{w}", acked, stop, lock)
+            )
+            for w in range(WRITERS)
+        ]
         threads.append(threading.Thread(target=_poll_checkpoints, args=(server.url, seen, stop)))
         for t in threads:
             t.start()
@@ -112,8 +124,9 @@ def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path, db_u
             assert roots.setdefault(cp.size, cp.root) == cp.root, "two roots for one size"
         for size, root in sorted(roots.items()):
             if 0 < size < final.size:
-                body = httpx.get(f"{server.url}/log/proof/consistency",
-                                 params={"from": size, "to": final.size}).json()
+                body = httpx.get(
+                    f"{server.url}/log/proof/consistency", params={"from": size, "to": final.size}
+                ).json()
                 proof = [base64.b64decode(h) for h in body["proof"]]
                 verify_consistency(size, final.size, proof, root, final.root)
         audit = run_cli("audit", "verify", f"{server.url}/log", "--key", vkey, "--state", state)

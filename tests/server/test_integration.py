@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -112,11 +113,11 @@ def test_racing_integrators_produce_one_consistent_log(node: Node) -> None:
         stop.set()
     node.integrator.integrate_all()
     seen = {}
-    for note in notes + [node.reader.checkpoint()]:
+    for note in [*notes, node.reader.checkpoint()]:
         cp = _open(node, note)
         assert seen.setdefault(cp.size, cp.root) == cp.root
     sizes = sorted(seen)
-    for a, b in zip(sizes, sizes[1:], strict=False):
+    for a, b in itertools.pairwise(sizes):
         _, proof = node.reader.consistency_proof(a, b)
         verify_consistency(a, b, proof, seen[a], seen[b])
     assert sizes[-1] == 60

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 
 from glassbox.settings import load_settings
 from glassbox.tlog import (
+    Verifier,
     decode_bundle,
     leaf_hash,
     open_checkpoint,
     verify_consistency,
     verify_inclusion,
 )
-from glassbox.tlog import Verifier
 from glassbox.tlog.server import write_entries
 from glassbox.web import create_app
 from tests.conftest import TEST_KEY
@@ -110,9 +110,7 @@ def test_proofs_verify_against_the_checkpoint(client: TestClient) -> None:
     assert old["size"] == 300
     body = client.get("/log/proof/consistency?from=300").json()
     old_cp = open_checkpoint(client.app.state.node.reader.checkpoint_at(300), _verifier())
-    verify_consistency(
-        300, 600, [base64.b64decode(h) for h in body["proof"]], old_cp.root, cp.root
-    )
+    verify_consistency(300, 600, [base64.b64decode(h) for h in body["proof"]], old_cp.root, cp.root)
 
 
 def test_entries_json(client: TestClient) -> None:
@@ -140,8 +138,11 @@ def test_operator_append_validates_input(tmp_path: Path, db_url: str) -> None:
     auth = {"Authorization": f"Bearer {result.operator_token}"}
     app = create_app(load_settings({"data_dir": data}, environ={}), integrate=False)
     with TestClient(app) as c:
-        ok = c.post("/v1/operator/log/entries", headers=auth,
-                    json={"entries": [base64.b64encode(b"a").decode()] * 2})
+        ok = c.post(
+            "/v1/operator/log/entries",
+            headers=auth,
+            json={"entries": [base64.b64encode(b"a").decode()] * 2},
+        )
         assert ok.status_code == 200 and ok.json() == {"indices": [0, 1]}
         bad64 = c.post("/v1/operator/log/entries", headers=auth, json={"entries": ["!!"]})
         assert bad64.status_code == 400

@@ -109,7 +109,9 @@ def _verified_leaves(source: LogSource, bundle: int, width: int) -> list[bytes]:
     try:
         entries = decode_bundle(source.entry_bundle(bundle, width))
     except FormatError as exc:
-        raise TamperError(f"entry bundle {bundle} (entries from {first}) is malformed: {exc}") from None
+        raise TamperError(
+            f"entry bundle {bundle} (entries from {first}) is malformed: {exc}"
+        ) from None
     if len(entries) != width:
         raise TamperError(
             f"entry bundle {bundle} holds {len(entries)} entries where the checkpoint needs "

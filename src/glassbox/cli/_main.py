@@ -27,6 +27,10 @@ def main() -> None:
     try:
         app()
     except GlassboxError as exc:
-        Console(stderr=True).print(f"[bold red]error[/] ({exc.code}): {exc.message}", markup=True,
-                                   highlight=False, soft_wrap=True)
+        Console(stderr=True).print(
+            f"[bold red]error[/] ({exc.code}): {exc.message}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(exc.exit_code)

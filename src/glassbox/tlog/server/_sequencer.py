@@ -112,7 +112,9 @@ class Sequencer:
                 return None
             batch: list[tuple[Sequence[bytes], Future[list[int]]]] = []
             count = 0
-            while self._pending and (not batch or count + len(self._pending[0][0]) <= self._batch_max):
+            while self._pending and (
+                not batch or count + len(self._pending[0][0]) <= self._batch_max
+            ):
                 item = self._pending.popleft()
                 batch.append(item)
                 count += len(item[0])

@@ -1,0 +1,71 @@
+"""The pure verification core of the Glassbox transparency log.
+
+Hashing (RFC 6962), compact ranges, inclusion and consistency proofs
+(RFC 9162), tiles and entry bundles (C2SP tlog-tiles), signed notes
+(C2SP signed-note, Ed25519) and checkpoints (C2SP tlog-checkpoint).
+Nothing here does I/O: callers hand in bytes, or functions that fetch them.
+"""
+
+from ._checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from ._compact import CompactRange, tree_root
+from ._hash import EMPTY_ROOT, HASH_SIZE, leaf_hash, node_hash
+from ._keys import Signer, Verifier
+from ._note import Note, NoteSignature, add_signatures, open_note, parse_note, sign_note
+from ._proof import (
+    NodeReader,
+    consistency_proof,
+    inclusion_proof,
+    root_at,
+    verify_consistency,
+    verify_inclusion,
+)
+from ._tiles import (
+    MAX_ENTRY_SIZE,
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    TileHashReader,
+    TilePath,
+    decode_bundle,
+    encode_bundle,
+    entries_path,
+    parse_tile_path,
+    tile_path,
+    tile_width,
+)
+
+__all__ = [
+    "EMPTY_ROOT",
+    "HASH_SIZE",
+    "MAX_ENTRY_SIZE",
+    "TILE_HEIGHT",
+    "TILE_WIDTH",
+    "Checkpoint",
+    "CompactRange",
+    "NodeReader",
+    "Note",
+    "NoteSignature",
+    "Signer",
+    "TileHashReader",
+    "TilePath",
+    "Verifier",
+    "add_signatures",
+    "consistency_proof",
+    "decode_bundle",
+    "encode_bundle",
+    "entries_path",
+    "inclusion_proof",
+    "leaf_hash",
+    "node_hash",
+    "open_checkpoint",
+    "open_note",
+    "parse_note",
+    "parse_tile_path",
+    "root_at",
+    "sign_checkpoint",
+    "sign_note",
+    "tile_path",
+    "tile_width",
+    "tree_root",
+    "verify_consistency",
+    "verify_inclusion",
+]
