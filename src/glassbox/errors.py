@@ -3,8 +3,13 @@
     GlassboxError                  root; never raised itself
     ├── ConfigError                a setting is missing or invalid (names the setting)
     ├── InputError                 a request or argument is malformed (400)
-    │   └── EntryTooLarge          a log entry exceeds 65,535 bytes (413)
+    │   ├── EntryTooLarge          a log entry exceeds 65,535 bytes (413)
+    │   ├── PayloadTooLarge        an upload or text exceeds its configured limit (413)
+    │   ├── UnsupportedMedia       an upload is not audio we can decode, or is empty (400)
+    │   └── PolicyError            a policy set does not parse, validate or pass its tests
+    ├── Forbidden                  authenticated, but not allowed (403)
     ├── Unauthorized               missing or invalid credentials (401)
+    │   └── InvalidApiKey          a client API key is missing, unknown or revoked
     ├── NotFound                   what was asked for does not exist (yet) (404)
     ├── FetchError                 a remote log could not be fetched (network, HTTP status)
     ├── Overloaded                 too much work queued; retry later (503 + Retry-After)
@@ -58,12 +63,45 @@ class EntryTooLarge(InputError):
     code = "entry_too_large"
 
 
+class PayloadTooLarge(InputError):
+    """Raised when an upload or a text is larger than its configured limit."""
+
+    status = 413
+    code = "file_too_large"
+
+
+class UnsupportedMedia(InputError):
+    """Raised when an upload is empty or cannot be decoded as audio."""
+
+    code = "invalid_audio"
+
+
+class PolicyError(InputError):
+    """Raised when a policy set does not parse, fails schema validation or fails its tests."""
+
+    code = "invalid_policy"
+
+
+class Forbidden(GlassboxError):
+    """Raised when an authenticated caller may not do what it asked."""
+
+    status = 403
+    code = "forbidden"
+    exit_code = 5
+
+
 class Unauthorized(GlassboxError):
     """Raised when a route needs credentials that are missing, revoked or wrong."""
 
     status = 401
     code = "unauthorized"
     exit_code = 5
+
+
+class InvalidApiKey(Unauthorized):
+    """Raised when a client API key is missing, unknown or revoked (OpenAI's code)."""
+
+    code = "invalid_api_key"
 
 
 class NotFound(GlassboxError):

@@ -35,6 +35,12 @@ class Settings:
     append_batch_max: int = 4096
     append_queue_max: int = 200_000
     operator_token_sha256: str = ""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_audio_seconds: float = 4 * 3600
+    whisper_models: str = ""
+    transcribe_concurrency: int = 2
+    transcribe_queue_timeout: float = 30.0
+    transcribe_threads: int = 0
 
     def __post_init__(self) -> None:
         if not self.database:
@@ -63,6 +69,15 @@ class Settings:
             "append_queue_max",
             "must be at least append_batch_max",
         )
+        _check(1024 <= self.max_upload_bytes <= 2**31, "max_upload_bytes", "must be 1 KiB..2 GiB")
+        _check(1 <= self.max_audio_seconds <= 24 * 3600, "max_audio_seconds", "must be 1..86400")
+        _check(1 <= self.transcribe_concurrency <= 64, "transcribe_concurrency", "must be 1..64")
+        _check(
+            0 <= self.transcribe_queue_timeout <= 3600,
+            "transcribe_queue_timeout",
+            "must be 0..3600 seconds",
+        )
+        _check(0 <= self.transcribe_threads <= 256, "transcribe_threads", "must be 0..256")
         _check(
             self.operator_token_sha256 == ""
             or (

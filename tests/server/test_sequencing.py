@@ -82,9 +82,9 @@ def test_concurrent_appends_are_batched(node: Node) -> None:
 
     real = mod.write_entries
 
-    def counting(engine, entries):  # type: ignore[no-untyped-def]
+    def counting(engine, entries, attach=()):  # type: ignore[no-untyped-def]
         commits.append(len(entries))
-        return real(engine, entries)
+        return real(engine, entries, attach)
 
     mod.write_entries = counting  # type: ignore[assignment]
     try:
@@ -95,3 +95,29 @@ def test_concurrent_appends_are_batched(node: Node) -> None:
         seq.close()
     assert sum(commits) == 500
     assert len(commits) < 500
+
+
+def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) -> None:
+    from sqlalchemy import Connection, text
+
+    seen: list[int] = []
+
+    def record(conn: Connection, index: int) -> None:
+        conn.execute(text("SELECT 1"))
+        seen.append(index)
+
+    assert node.sequencer.append(
+        [b"a", b"b"],
+    ) == [0, 1]
+    assert node.sequencer.submit([b"c"], record).result(10) == [2]
+    assert seen == [2]
+
+    def broken(conn: Connection, index: int) -> None:
+        raise RuntimeError("boom")
+
+    from glassbox.errors import StorageError
+
+    with pytest.raises(StorageError):
+        node.sequencer.submit([b"d"], broken).result(10)
+    assert 3 not in _stored(node)
+    assert node.sequencer.append([b"e"]) == [3]

@@ -2,15 +2,21 @@
 
 from glassbox.store._engine import connect, is_postgres, migrate
 from glassbox.store._schema import (
+    api_keys,
+    clients,
     log_checkpoints,
     log_entries,
     log_sequence,
     log_tiles,
     log_tree,
     metadata,
+    policies,
+    requests,
 )
 
 __all__ = [
+    "api_keys",
+    "clients",
     "connect",
     "is_postgres",
     "log_checkpoints",
@@ -20,4 +26,6 @@ __all__ = [
     "log_tree",
     "metadata",
     "migrate",
+    "policies",
+    "requests",
 ]

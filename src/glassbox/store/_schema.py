@@ -6,10 +6,14 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
+    ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     SmallInteger,
+    String,
     Table,
     Text,
 )
@@ -59,4 +63,55 @@ log_checkpoints = Table(
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Client organisations. `pseudonym` is what the public log shows instead of the name.
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("pseudonym", String(40), nullable=False, unique=True),
+    Column("category", String(40), nullable=False),
+    Column("purposes", Text, nullable=False),  # JSON list of strings
+    Column("daily_audio_seconds", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# API keys: only a SHA-256 of the secret part is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Published policy sets, newest last; each is also a `policy` log entry.
+policies = Table(
+    "policies",
+    metadata,
+    Column("hash", String(80), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("tests", Text, nullable=True),
+    Column("log_index", BigInteger, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per logged service request: volume accounting and receipt salts (never content).
+requests = Table(
+    "requests",
+    metadata,
+    Column("log_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("request_id", String(40), nullable=False, unique=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("audio_seconds", Float, nullable=False),
+    Column("characters", Integer, nullable=False),
+    Column("salts", Text, nullable=False),  # JSON {"input": b64, "output": b64}
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_requests_client_time", "client_id", "created_at"),
 )

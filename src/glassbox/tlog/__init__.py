@@ -32,11 +32,13 @@ from ._tiles import (
     tile_path,
     tile_width,
 )
+from ._tlogproof import PROOF_HEADER, TlogProof
 
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
     "MAX_ENTRY_SIZE",
+    "PROOF_HEADER",
     "TILE_HEIGHT",
     "TILE_WIDTH",
     "Checkpoint",
@@ -47,6 +49,7 @@ __all__ = [
     "Signer",
     "TileHashReader",
     "TilePath",
+    "TlogProof",
     "Verifier",
     "add_signatures",
     "consistency_proof",

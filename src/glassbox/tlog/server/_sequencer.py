@@ -6,10 +6,10 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from glassbox.errors import EntryTooLarge, GlassboxError, Overloaded, StorageError
@@ -17,6 +17,11 @@ from glassbox.store import log_entries, log_sequence
 from glassbox.tlog import MAX_ENTRY_SIZE
 
 _log = logging.getLogger(__name__)
+
+# Runs inside the append transaction with the first index assigned to the caller's
+# entries, so records that must exist exactly when the entries do commit with them.
+Attach = Callable[[Connection, int], None]
+_Item = tuple[Sequence[bytes], Attach | None, Future[list[int]]]
 
 
 def check_entries(entries: Sequence[bytes]) -> None:
@@ -28,11 +33,16 @@ def check_entries(entries: Sequence[bytes]) -> None:
             )
 
 
-def write_entries(engine: Engine, entries: Sequence[bytes]) -> int:
+def write_entries(
+    engine: Engine,
+    entries: Sequence[bytes],
+    attach: Sequence[tuple[int, Attach]] = (),
+) -> int:
     """Store `entries` at consecutive indices in one transaction; return the first index.
 
     The counter row's lock orders concurrent writers (and replicas), so committed
-    ranges always form a gap-free prefix of the log.
+    ranges always form a gap-free prefix of the log. Each `(offset, fn)` in `attach`
+    is called in the same transaction with the index of entry `offset`.
     """
     check_entries(entries)
     n = len(entries)
@@ -51,6 +61,8 @@ def write_entries(engine: Engine, entries: Sequence[bytes]) -> int:
                 insert(log_entries),
                 [{"idx": start + i, "data": bytes(e)} for i, e in enumerate(entries)],
             )
+            for offset, fn in attach:
+                fn(conn, start + offset)
     except SQLAlchemyError as exc:
         raise StorageError(f"could not store log entries ({exc.__class__.__name__})") from exc
     return start
@@ -67,14 +79,15 @@ class Sequencer:
         self._engine = engine
         self._batch_max = batch_max
         self._queue_max = queue_max
-        self._pending: deque[tuple[Sequence[bytes], Future[list[int]]]] = deque()
+        self._pending: deque[_Item] = deque()
         self._queued = 0
         self._closed = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="glassbox-sequencer", daemon=True)
         self._thread.start()
 
-    def submit(self, entries: Sequence[bytes]) -> Future[list[int]]:
+    def submit(self, entries: Sequence[bytes], attach: Attach | None = None) -> Future[list[int]]:
+        """Queue entries; the future resolves to their indices once they are committed."""
         check_entries(entries)
         fut: Future[list[int]] = Future()
         if not entries:
@@ -85,7 +98,7 @@ class Sequencer:
                 raise Overloaded("the log is shutting down")
             if self._queued + len(entries) > self._queue_max:
                 raise Overloaded("too many log appends are waiting; retry shortly")
-            self._pending.append((entries, fut))
+            self._pending.append((entries, attach, fut))
             self._queued += len(entries)
             self._cond.notify()
         return fut
@@ -94,8 +107,10 @@ class Sequencer:
         """Append entries (in order) and return their indices once durable."""
         return self.submit(entries).result()
 
-    async def append_async(self, entries: Sequence[bytes]) -> list[int]:
-        return await asyncio.wrap_future(self.submit(entries))
+    async def append_async(
+        self, entries: Sequence[bytes], attach: Attach | None = None
+    ) -> list[int]:
+        return await asyncio.wrap_future(self.submit(entries, attach))
 
     def close(self) -> None:
         """Finish what is queued, then stop the writer thread."""
@@ -104,13 +119,13 @@ class Sequencer:
             self._cond.notify()
         self._thread.join()
 
-    def _take_batch(self) -> list[tuple[Sequence[bytes], Future[list[int]]]] | None:
+    def _take_batch(self) -> list[_Item] | None:
         with self._cond:
             while not self._pending and not self._closed:
                 self._cond.wait()
             if not self._pending:
                 return None
-            batch: list[tuple[Sequence[bytes], Future[list[int]]]] = []
+            batch: list[_Item] = []
             count = 0
             while self._pending and (
                 not batch or count + len(self._pending[0][0]) <= self._batch_max
@@ -123,19 +138,24 @@ class Sequencer:
 
     def _run(self) -> None:
         while (batch := self._take_batch()) is not None:
-            flat = [e for entries, _ in batch for e in entries]
+            flat = [e for entries, _, _ in batch for e in entries]
+            attach, offset = [], 0
+            for entries, fn, _ in batch:
+                if fn is not None:
+                    attach.append((offset, fn))
+                offset += len(entries)
             try:
-                start = write_entries(self._engine, flat)
+                start = write_entries(self._engine, flat, attach)
             except GlassboxError as exc:
-                for _, fut in batch:
+                for _, _, fut in batch:
                     fut.set_exception(exc)
                 continue
             except Exception as exc:  # never let the writer thread die
                 _log.exception("log append failed")
                 err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
-                for _, fut in batch:
+                for _, _, fut in batch:
                     fut.set_exception(err)
                 continue
-            for entries, fut in batch:
+            for entries, _, fut in batch:
                 fut.set_result(list(range(start, start + len(entries))))
                 start += len(entries)
