@@ -49,6 +49,23 @@ def load_signer(settings: Settings) -> Signer:
     return signer
 
 
+PSEUDONYM_KEY_FILE = "pseudonym.key"
+
+
+def load_pseudonym_key(settings: Settings) -> bytes:
+    """The secret that turns client names into the pseudonyms the log shows."""
+    path = settings.data_dir / PSEUDONYM_KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        raise ConfigError(
+            f"setting 'data_dir': {path} is missing (run `glassbox init`, or copy it from "
+            "the data directory of another replica)"
+        ) from None
+    except ValueError:
+        raise ConfigError(f"setting 'data_dir': {path} is not a hex key") from None
+
+
 def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -90,6 +107,7 @@ def init_data_dir(
         values["database"] = database
     write_settings_file(data, values)
     _write_private(settings.key_path, signer.key_string() + "\n")
+    _write_private(data / PSEUDONYM_KEY_FILE, secrets.token_hex(32) + "\n")
     final = load_settings({"data_dir": data})
     node = Node.open(final)
     try:

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from glassbox.cli import _audit, _log, _node
+from glassbox.cli import _audit, _clients, _log, _node, _policy, _receipt
 from glassbox.errors import GlassboxError
 
 app = typer.Typer(
@@ -21,6 +21,10 @@ app.command("init")(_node.init)
 app.command("serve")(_node.serve)
 app.add_typer(_log.app, name="log")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_clients.clients_app, name="clients")
+app.add_typer(_clients.keys_app, name="keys")
+app.add_typer(_policy.app, name="policy")
+app.add_typer(_receipt.app, name="receipt")
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from glassbox.cli._clients import registry
 from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.errors import ConfigError
 from glassbox.node import init_data_dir
 
@@ -39,7 +41,10 @@ def init(
         origin = origin or (name[0] if name else None)
     settings = settings_for(data, origin=origin, database=database)
     result = init_data_dir(settings, signing_key=key_text, database=database)
+    policy_dir = install_default_policy(result.settings)
+    policy_hash, index, _ = publish_dir(result.settings, policy_dir)
     console.print(f"Initialised {result.settings.data_dir} for log {result.settings.origin}")
+    console.print(f"Published the default policy {policy_hash} (log index {index}) from {policy_dir}")
     console.print("Verifier key (publish it; auditors pass it as --key):")
     console.print(result.verifier_key, soft_wrap=True)
     if result.operator_token:
@@ -66,7 +71,9 @@ def serve(
             f"`glassbox init --data {settings.data_dir}` first"
         )
     vkey = load_signer(settings).verifier_key()
-    console.print(f"Glassbox log {settings.origin} on http://{settings.host}:{settings.port}/log")
+    base = f"http://{settings.host}:{settings.port}"
+    _first_start_demo(data, database, base)
+    console.print(f"Glassbox log {settings.origin} on {base}/log")
     console.print(f"Verifier key: {vkey}", soft_wrap=True)
     uvicorn.run(
         create_app(settings),
@@ -74,4 +81,24 @@ def serve(
         port=settings.port,
         log_level="info",
         access_log=False,
+    )
+
+
+def _first_start_demo(data: Path | None, database: str | None, base: str) -> None:
+    """On the very first start, register a demo client and show a ready request."""
+    with registry(data, database) as reg:
+        if reg.list():
+            return
+        reg.add("demo", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
+        _, key = reg.create_key("demo")
+    console.print("First start: registered client 'demo' (commercial, purpose accessibility).")
+    console.print("Its API key (shown once):")
+    console.print(key, soft_wrap=True)
+    from glassbox.assets import sample_audio_path
+
+    console.print("Transcribe the bundled sample:")
+    console.print(
+        f"curl {base}/v1/audio/transcriptions -H 'Authorization: Bearer {key}' "
+        f"-F file=@{sample_audio_path()} -F model=whisper-1",
+        soft_wrap=True,
     )

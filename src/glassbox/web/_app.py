@@ -8,19 +8,43 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import glassbox
-from glassbox.node import Node
+from glassbox.clients import ClientRegistry
+from glassbox.gateway import Gateway, Transcription
+from glassbox.node import Node, load_pseudonym_key
+from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_model_setting
 from glassbox.settings import Settings
-from glassbox.web import _log_routes, _operator
+from glassbox.web import _log_routes, _openai_routes, _operator
 from glassbox.web._errors import install_error_handlers
+
+MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
 
 
 def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     """Build the HTTP app for `settings`; the database opens when the app starts."""
+    extra = settings.whisper_models.strip()
+    models = {**bundled_models(), **(parse_model_setting(extra) if extra else {})}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node = Node.open(settings)
+        gateway = Gateway(node, ClientRegistry(node.engine, load_pseudonym_key(settings)))
+        transcriber = Transcriber(
+            models,
+            aliases=MODEL_ALIASES,
+            max_concurrent=settings.transcribe_concurrency,
+            queue_timeout=settings.transcribe_queue_timeout,
+            cpu_threads=settings.transcribe_threads,
+        )
+        app.state.settings = settings
         app.state.node = node
+        app.state.gateway = gateway
+        app.state.transcriber = transcriber
+        app.state.transcription = Transcription(
+            gateway,
+            transcriber,
+            max_upload_bytes=settings.max_upload_bytes,
+            max_audio_seconds=settings.max_audio_seconds,
+        )
         if integrate:
             node.start_background()
         try:
@@ -31,6 +55,7 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app = FastAPI(title="Glassbox", version=glassbox.__version__, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(_log_routes.router)
+    app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
 
     @app.get("/healthz", include_in_schema=False)

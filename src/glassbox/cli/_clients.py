@@ -1,0 +1,90 @@
+"""`glassbox clients` and `glassbox keys`: client organisations and their API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.clients import ClientRegistry
+from glassbox.node import load_pseudonym_key
+from glassbox.store import connect, migrate
+
+clients_app = typer.Typer(help="Register client organisations.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create and revoke client API keys.", no_args_is_help=True)
+console = Console(highlight=False)
+
+
+@contextmanager
+def registry(data: DataOpt, database: DatabaseOpt) -> Iterator[ClientRegistry]:
+    settings = settings_for(data, database=database)
+    key = load_pseudonym_key(settings)
+    engine = connect(settings.database)
+    try:
+        migrate(engine)
+        yield ClientRegistry(engine, key)
+    finally:
+        engine.dispose()
+
+
+@clients_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The organisation's name (never logged).")],
+    category: Annotated[str, typer.Option(help="government, military, commercial, ...")],
+    purpose: Annotated[list[str], typer.Option(help="A registered purpose (repeatable).")],
+    daily_audio_hours: Annotated[
+        float, typer.Option(help="Registered volume: audio hours per 24 h.")
+    ] = 8.0,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Register a client organisation."""
+    with registry(data, database) as reg:
+        client = reg.add(
+            name, category=category, purposes=purpose, daily_audio_hours=daily_audio_hours
+        )
+    console.print(f"Added {client.name} ({client.category}); pseudonym {client.pseudonym}")
+
+
+@clients_app.command("list")
+def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
+    """List registered client organisations."""
+    with registry(data, database) as reg:
+        rows = reg.list()
+    table = Table("name", "category", "purposes", "audio h/day", "pseudonym")
+    for c in rows:
+        table.add_row(
+            c.name, c.category, ", ".join(c.purposes), f"{c.daily_audio_seconds / 3600:g}",
+            c.pseudonym,
+        )
+    console.print(table)
+
+
+@keys_app.command("create")
+def create(
+    client: Annotated[str, typer.Argument(help="The client organisation's name.")],
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    with registry(data, database) as reg:
+        key_id, key = reg.create_key(client)
+    console.print(f"Key id {key_id} for {client} (shown once; store it now):", soft_wrap=True)
+    typer.echo(key)
+
+
+@keys_app.command("revoke")
+def revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id printed by `keys create`.")],
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Revoke an API key at once."""
+    with registry(data, database) as reg:
+        reg.revoke(key_id)
+    console.print(f"Revoked key {key_id}")

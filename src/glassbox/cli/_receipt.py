@@ -1,0 +1,49 @@
+"""`glassbox receipt verify`: a client proves what it sent, received and was decided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from glassbox.audit import HttpSource
+from glassbox.audit._receipt import parse_receipt, verify_receipt
+from glassbox.errors import InputError
+
+app = typer.Typer(help="Verify receipts.", no_args_is_help=True)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+@app.command()
+def verify(
+    receipt: Annotated[Path, typer.Argument(help="Receipt JSON (or a response body holding one).")],
+    log: Annotated[str, typer.Option("--log", help="The log's base URL, e.g. http://host/log.")],
+    key: Annotated[str, typer.Option("--key", help="The log's verifier key.")],
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="The file you sent: opens the input commitment.")
+    ] = None,
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", help="The result you received: opens the output commitment."),
+    ] = None,
+) -> None:
+    """Check the receipt's entry is in the log, and that its commitments open to your files."""
+    parsed = parse_receipt(_read(receipt).decode("utf-8", errors="replace"))
+    files = {}
+    if input_file is not None:
+        files["input"] = _read(input_file)
+    if output_file is not None:
+        files["output"] = _read(output_file)
+    source = HttpSource(log)
+    try:
+        result = verify_receipt(parsed, source, key=key, files=files)
+    finally:
+        source.close()
+    typer.echo(result.summary())

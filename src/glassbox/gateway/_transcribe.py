@@ -1,0 +1,113 @@
+"""Speech transcription through the governed path (OpenAI `/v1/audio/transcriptions`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+
+from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
+from glassbox.entries import canonical
+from glassbox.gateway._gateway import Call, Gateway, Reply
+from glassbox.services import Transcriber, decode_audio, render, validate_request_params
+
+_log = logging.getLogger(__name__)
+DEFAULT_REQUEST_MODEL = "whisper-1"
+
+
+@dataclass
+class TranscriptionForm:
+    """The request's fields as sent, not yet validated."""
+
+    upload: bytes | None = None
+    model: str | None = None
+    language: str | None = None
+    prompt: str | None = None
+    response_format: str | None = None
+    temperature: str | None = None
+    granularities: list[str] = field(default_factory=list)
+    purpose: str | None = None
+
+
+class Transcription:
+    """Validates, decides, transcribes and logs one transcription request."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        transcriber: Transcriber,
+        *,
+        max_upload_bytes: int,
+        max_audio_seconds: float,
+    ) -> None:
+        self._gateway = gateway
+        self._transcriber = transcriber
+        self._max_upload = max_upload_bytes
+        self._max_seconds = max_audio_seconds
+
+    async def handle(
+        self, call: Call, form: TranscriptionForm | GlassboxError, purpose_header: str | None
+    ) -> Reply:
+        try:
+            return await self._handle(call, form, purpose_header)
+        except GlassboxError as exc:
+            return await self._gateway.fail(call, exc)
+        except Exception:
+            _log.exception("transcription failed unexpectedly")
+            return await self._gateway.fail(call, GlassboxError("internal error"))
+
+    async def _handle(
+        self, call: Call, form: TranscriptionForm | GlassboxError, purpose_header: str | None
+    ) -> Reply:
+        if isinstance(form, GlassboxError):
+            raise form
+        call.resolve_purpose(form.purpose or purpose_header)
+        fmt = form.response_format or "json"
+        temperature = _temperature(form.temperature)
+        validate_request_params(fmt, temperature, form.granularities)
+        spec = self._transcriber.resolve(form.model or DEFAULT_REQUEST_MODEL)
+        call.details["model"] = spec.name
+        if form.upload is None:
+            raise InputError("the request has no 'file' field: send the audio as multipart 'file'")
+        if len(form.upload) > self._max_upload:
+            raise PayloadTooLarge(
+                f"the file is {len(form.upload)} bytes; the limit is {self._max_upload} bytes"
+            )
+        if not form.upload:
+            raise UnsupportedMedia("the uploaded file is empty")
+        call.commits.add("input", form.upload)
+        audio = await run_in_threadpool(decode_audio, form.upload, max_seconds=self._max_seconds)
+        call.audio_seconds = audio.duration
+
+        decision = await run_in_threadpool(self._gateway.decide, call)
+        if decision.outcome == "deny":
+            return await self._gateway.refuse(call, decision)
+        if decision.outcome == "review":
+            return await self._gateway.hold(call, decision)
+
+        transcript = await run_in_threadpool(
+            self._transcriber.transcribe,
+            audio,
+            model=spec.name,
+            language=form.language or None,
+            prompt=form.prompt or None,
+            temperature=temperature,
+            word_timestamps="word" in form.granularities,
+        )
+        body, media_type, obj = render(transcript, fmt, granularities=form.granularities)
+        call.commits.add("output", canonical(obj) if obj is not None else body)
+        rec = await self._gateway.record(call, "served", reasons=decision.reasons)
+        if obj is not None:
+            body = json.dumps({**obj, "glassbox_receipt": rec}).encode()
+        return Reply(200, body, media_type, self._gateway.receipt_headers(call, rec))
+
+
+def _temperature(raw: str | None) -> float:
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        return float(raw)
+    except ValueError:
+        raise InputError(f"temperature {raw!r} is not a number") from None
