@@ -1,0 +1,70 @@
+"""A live Glassbox server with registered clients, for the governed-service tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from glassbox.clients import ClientRegistry
+from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.settings import load_settings
+from tests.conftest import TEST_KEY, TEST_ORIGIN
+from tests.live import Server
+from tests.services._speech import espeak, speak
+
+SENTENCE = "Please send the quarterly report to the finance team before Friday."
+UPLOAD_LIMIT = 400_000
+
+
+@dataclass
+class Live:
+    url: str
+    data: Path
+    keys: dict[str, str]
+    speech: Path
+    server: Server
+
+    def node(self) -> Node:
+        return Node.open(load_settings({"data_dir": self.data}, environ={}))
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wav = tmp_path_factory.mktemp("speech") / "speech.wav"
+    speak(SENTENCE, wav, espeak())
+    return wav
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator[Live]:
+    root = tmp_path_factory.mktemp("live")
+    data = root / "data"
+    settings = load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={})
+    init_data_dir(settings, signing_key=TEST_KEY)
+    from glassbox.cli._policy import install_default_policy, publish_dir
+
+    final = load_settings({"data_dir": data}, environ={})
+    publish_dir(final, install_default_policy(final))
+    node = Node.open(final)
+    reg = ClientRegistry(node.engine, load_pseudonym_key(final))
+    reg.add("Acme Captions", category="commercial", purposes=["accessibility"],
+            daily_audio_hours=8)
+    reg.add("Two Purposes Ltd", category="academic", purposes=["accessibility", "research"],
+            daily_audio_hours=8)
+    reg.add("Ministry of Defence", category="military", purposes=["accessibility"],
+            daily_audio_hours=8)
+    reg.add("Tiny Volume", category="commercial", purposes=["accessibility"],
+            daily_audio_hours=1 / 3600)  # one second a day
+    keys = {name: reg.create_key(name)[1] for name in
+            ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")}
+    revoked_id, keys["revoked"] = reg.create_key("Acme Captions")
+    reg.revoke(revoked_id)
+    node.close()
+    server = Server(data, extra_env={"GLASSBOX_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)}).start()
+    try:
+        yield Live(server.url, data, keys, speech_wav, server)
+    finally:
+        server.stop()

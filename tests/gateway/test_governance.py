@@ -1,0 +1,158 @@
+"""Policy outcomes and bad input over HTTP: every authenticated request gets exactly one entry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.gateway.conftest import UPLOAD_LIMIT, Live
+from tests.gateway.test_transcriptions import entry_count, stored_entry
+
+
+def post(
+    live: Live,
+    who: str | None = "Acme Captions",
+    *,
+    upload: bytes | None = None,
+    data: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    h = dict(headers or {})
+    if who is not None:
+        h["Authorization"] = f"Bearer {live.keys[who]}"
+    files = None
+    if upload is not None:
+        files = {"file": ("audio.wav", upload, "audio/wav")}
+    return httpx.post(
+        f"{live.url}/v1/audio/transcriptions",
+        headers=h,
+        files=files,
+        data={"model": "whisper-1", **(data or {})},
+        timeout=120,
+        **kwargs,
+    )
+
+
+def logged_once(live: Live, before: int, resp: httpx.Response) -> dict[str, Any]:
+    """The response names exactly one new entry, which it returns."""
+    assert entry_count(live) == before + 1
+    index = int(resp.headers["glassbox-log-index"])
+    assert resp.json()["glassbox_receipt"]["index"] == index
+    return stored_entry(live, index)
+
+
+def test_high_risk_category_is_held_for_two_reviewers(live: Live) -> None:
+    before = entry_count(live)
+    resp = post(live, "Ministry of Defence", upload=live.speech.read_bytes())
+    assert resp.status_code == 202
+    body = resp.json()
+    assert body["status"] == "pending" and body["reviewers_required"] == 2
+    assert resp.headers["location"] == f"{live.url}/v1/holds/{body['id']}"
+    entry = logged_once(live, before, resp)
+    assert entry["outcome"] == "held" and entry["reviewers"] == 2
+    assert entry["category"] == "military"
+    assert "high-risk-category-review" in entry["reasons"]
+    assert "output" not in entry
+
+
+def test_bulk_volume_beyond_the_registered_limit_is_held(live: Live) -> None:
+    before = entry_count(live)
+    resp = post(live, "Tiny Volume", upload=live.speech.read_bytes())
+    assert resp.status_code == 202
+    entry = logged_once(live, before, resp)
+    assert entry["outcome"] == "held"
+    assert "bulk-volume-review" in entry["reasons"]
+
+
+@pytest.mark.parametrize("purpose", ["surveillance", "targeting", "weapons", "persecution"])
+def test_forbidden_purposes_are_refused_with_reasons_and_a_receipt(
+    live: Live, purpose: str
+) -> None:
+    before = entry_count(live)
+    resp = post(live, upload=live.speech.read_bytes(), headers={"Glassbox-Purpose": purpose})
+    assert resp.status_code == 403
+    error = resp.json()["error"]
+    assert error["code"] == "policy_denied"
+    assert error["reasons"] and all(r["description"] for r in error["reasons"])
+    entry = logged_once(live, before, resp)
+    assert entry["outcome"] == "denied" and entry["purpose"] == purpose
+    assert entry["reasons"] == [r["id"] for r in error["reasons"]]
+    assert "input" in entry and "output" not in entry
+
+
+def test_unregistered_purpose_is_denied_by_default(live: Live) -> None:
+    before = entry_count(live)
+    resp = post(live, upload=live.speech.read_bytes(), data={"purpose": "marketing"})
+    assert resp.status_code == 403
+    assert logged_once(live, before, resp)["reasons"] == ["default-deny"]
+
+
+def test_purpose_must_be_declared_when_several_are_registered(live: Live) -> None:
+    before = entry_count(live)
+    resp = post(live, "Two Purposes Ltd", upload=live.speech.read_bytes())
+    assert resp.status_code == 400 and "purpose" in resp.json()["error"]["message"]
+    assert logged_once(live, before, resp)["outcome"] == "failed"
+    ok = post(live, "Two Purposes Ltd", upload=live.speech.read_bytes(),
+              headers={"Glassbox-Purpose": "research"})
+    assert ok.status_code == 200
+    assert stored_entry(live, int(ok.headers["glassbox-log-index"]))["purpose"] == "research"
+
+
+@pytest.mark.parametrize("who", [None, "revoked"])
+def test_missing_or_revoked_key_is_401_and_logs_nothing(live: Live, who: str | None) -> None:
+    before = entry_count(live)
+    resp = post(live, who, upload=live.speech.read_bytes())
+    assert resp.status_code == 401
+    assert resp.json()["error"]["code"] == "invalid_api_key"
+    assert entry_count(live) == before
+
+
+BAD_INPUT: dict[str, tuple[dict[str, Any], int, str]] = {
+    "empty file": ({"upload": b""}, 400, "invalid_audio"),
+    "not audio": ({"upload": b"this is a text file, not audio\n" * 20}, 400, "invalid_audio"),
+    "truncated wav": ({"upload": b"RIFF\x24\x00\x00\x00WAVEfmt "}, 400, "invalid_audio"),
+    "too large": ({"upload": b"\x00" * (UPLOAD_LIMIT + 1)}, 413, "file_too_large"),
+    "missing file field": ({}, 400, "invalid_request"),
+    "unknown format": ({"data": {"response_format": "mp3"}}, 400, "invalid_request"),
+    "bad temperature": ({"data": {"temperature": "hot"}}, 400, "invalid_request"),
+    "words without verbose_json": (
+        {"data": {"timestamp_granularities[]": "word"}}, 400, "invalid_request"),
+    "unknown model": ({"data": {"model": "gpt-9-ultra"}}, 400, "invalid_request"),
+    "purpose that is not a code": (
+        {"data": {"purpose": "watch John Smith"}}, 400, "invalid_request"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_a_clear_4xx_with_one_failed_entry(live: Live, case: str) -> None:
+    kwargs, status, code = BAD_INPUT[case]
+    kwargs = dict(kwargs)
+    if "upload" not in kwargs and case != "missing file field":
+        kwargs["upload"] = live.speech.read_bytes()
+    before = entry_count(live)
+    resp = post(live, **kwargs)
+    assert resp.status_code == status, resp.text
+    assert resp.json()["error"]["code"] == code
+    entry = logged_once(live, before, resp)
+    assert entry["outcome"] == "failed" and entry["error"] == code
+    assert "John" not in json.dumps(entry)
+
+
+def test_wrong_content_type_is_refused_and_logged(live: Live) -> None:
+    before = entry_count(live)
+    resp = httpx.post(
+        f"{live.url}/v1/audio/transcriptions",
+        headers={"Authorization": f"Bearer {live.keys['Acme Captions']}"},
+        json={"file": "aGVsbG8=", "model": "whisper-1"},
+    )
+    assert resp.status_code == 400 and "multipart" in resp.json()["error"]["message"]
+    assert logged_once(live, before, resp)["outcome"] == "failed"
+
+
+def test_server_survives_the_bad_input(live: Live) -> None:
+    assert httpx.get(f"{live.url}/healthz").status_code == 200
+    assert post(live, upload=live.speech.read_bytes()).status_code == 200
