@@ -64,6 +64,11 @@ class Server:
             time.sleep(0.1)
         raise AssertionError("server did not start in time")
 
+    def output(self) -> str:
+        """Everything the server printed so far."""
+        self.log.flush()
+        return (self.data.parent / f"server-{self.port}.log").read_text(errors="replace")
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)

@@ -17,7 +17,7 @@ from glassbox.store import connect, migrate
 
 clients_app = typer.Typer(help="Register client organisations.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create and revoke client API keys.", no_args_is_help=True)
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -56,12 +56,19 @@ def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """List registered client organisations."""
     with registry(data, database) as reg:
         rows = reg.list()
-    table = Table("name", "category", "purposes", "audio h/day", "pseudonym")
-    for c in rows:
-        table.add_row(
-            c.name, c.category, ", ".join(c.purposes), f"{c.daily_audio_seconds / 3600:g}",
-            c.pseudonym,
-        )
+    header = ("name", "category", "purposes", "audio h/day", "pseudonym")
+    cells = [
+        (c.name, c.category, ", ".join(c.purposes), f"{c.daily_audio_seconds / 3600:g}",
+         c.pseudonym)
+        for c in rows
+    ]
+    if not console.is_terminal:  # scripts get tab-separated lines
+        for line in (header, *cells):
+            typer.echo("\t".join(line))
+        return
+    table = Table(*header)
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
 
 

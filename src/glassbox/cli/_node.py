@@ -14,7 +14,7 @@ from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.errors import ConfigError
 from glassbox.node import init_data_dir
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def init(

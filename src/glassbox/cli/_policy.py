@@ -17,7 +17,7 @@ from glassbox.settings import Settings
 from glassbox.store import connect, migrate
 
 app = typer.Typer(help="Test and publish the acceptable-use policy.", no_args_is_help=True)
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 POLICY_DIR = "policy"
 
 DirArg = Annotated[
