@@ -181,8 +181,7 @@ class ClientRegistry:
         since = (now or datetime.now(UTC)) - timedelta(hours=24)
         with self._engine.connect() as conn:
             seconds, count = conn.execute(
-                select(func.coalesce(func.sum(requests.c.audio_seconds), 0.0), func.count())
-                .where(
+                select(func.coalesce(func.sum(requests.c.audio_seconds), 0.0), func.count()).where(
                     requests.c.client_id == client.id,
                     requests.c.created_at >= since,
                     requests.c.outcome.in_(("served", "held")),

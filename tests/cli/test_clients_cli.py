@@ -16,9 +16,22 @@ def _init(tmp_path: Path) -> Path:
 
 def test_clients_and_keys(tmp_path: Path) -> None:
     data = _init(tmp_path)
-    added = run_cli("clients", "add", "Acme Captions", "--category", "commercial",
-                    "--purpose", "accessibility", "--purpose", "research",
-                    "--daily-audio-hours", "2.5", "--data", data, check=True)
+    added = run_cli(
+        "clients",
+        "add",
+        "Acme Captions",
+        "--category",
+        "commercial",
+        "--purpose",
+        "accessibility",
+        "--purpose",
+        "research",
+        "--daily-audio-hours",
+        "2.5",
+        "--data",
+        data,
+        check=True,
+    )
     assert "pseudonym c_" in added.stdout
     listed = run_cli("clients", "list", "--data", data, check=True).stdout
     assert "Acme Captions" in listed and "accessibility, research" in listed and "2.5" in listed
@@ -37,11 +50,13 @@ def test_client_registration_errors_are_clear(tmp_path: Path) -> None:
     data = _init(tmp_path)
     bad = run_cli("clients", "add", "X", "--category", "spies", "--purpose", "a", "--data", data)
     assert bad.returncode == 2 and "not one of" in bad.stderr
-    bad = run_cli("clients", "add", "X", "--category", "ngo", "--purpose", "Find People",
-                  "--data", data)
+    bad = run_cli(
+        "clients", "add", "X", "--category", "ngo", "--purpose", "Find People", "--data", data
+    )
     assert bad.returncode == 2 and "purpose" in bad.stderr
-    run_cli("clients", "add", "X", "--category", "ngo", "--purpose", "a", "--data", data,
-            check=True)
+    run_cli(
+        "clients", "add", "X", "--category", "ngo", "--purpose", "a", "--data", data, check=True
+    )
     dup = run_cli("clients", "add", "X", "--category", "ngo", "--purpose", "a", "--data", data)
     assert dup.returncode == 2 and "already exists" in dup.stderr
     missing = run_cli("keys", "create", "Nobody", "--data", data)

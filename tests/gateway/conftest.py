@@ -50,16 +50,23 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
     publish_dir(final, install_default_policy(final))
     node = Node.open(final)
     reg = ClientRegistry(node.engine, load_pseudonym_key(final))
-    reg.add("Acme Captions", category="commercial", purposes=["accessibility"],
-            daily_audio_hours=8)
-    reg.add("Two Purposes Ltd", category="academic", purposes=["accessibility", "research"],
-            daily_audio_hours=8)
-    reg.add("Ministry of Defence", category="military", purposes=["accessibility"],
-            daily_audio_hours=8)
-    reg.add("Tiny Volume", category="commercial", purposes=["accessibility"],
-            daily_audio_hours=1 / 3600)  # one second a day
-    keys = {name: reg.create_key(name)[1] for name in
-            ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")}
+    reg.add("Acme Captions", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
+    reg.add(
+        "Two Purposes Ltd",
+        category="academic",
+        purposes=["accessibility", "research"],
+        daily_audio_hours=8,
+    )
+    reg.add(
+        "Ministry of Defence", category="military", purposes=["accessibility"], daily_audio_hours=8
+    )
+    reg.add(
+        "Tiny Volume", category="commercial", purposes=["accessibility"], daily_audio_hours=1 / 3600
+    )  # one second a day
+    keys = {
+        name: reg.create_key(name)[1]
+        for name in ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")
+    }
     revoked_id, keys["revoked"] = reg.create_key("Acme Captions")
     reg.revoke(revoked_id)
     node.close()

@@ -96,8 +96,12 @@ def test_purpose_must_be_declared_when_several_are_registered(live: Live) -> Non
     resp = post(live, "Two Purposes Ltd", upload=live.speech.read_bytes())
     assert resp.status_code == 400 and "purpose" in resp.json()["error"]["message"]
     assert logged_once(live, before, resp)["outcome"] == "failed"
-    ok = post(live, "Two Purposes Ltd", upload=live.speech.read_bytes(),
-              headers={"Glassbox-Purpose": "research"})
+    ok = post(
+        live,
+        "Two Purposes Ltd",
+        upload=live.speech.read_bytes(),
+        headers={"Glassbox-Purpose": "research"},
+    )
     assert ok.status_code == 200
     assert stored_entry(live, int(ok.headers["glassbox-log-index"]))["purpose"] == "research"
 
@@ -120,10 +124,16 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], int, str]] = {
     "unknown format": ({"data": {"response_format": "mp3"}}, 400, "invalid_request"),
     "bad temperature": ({"data": {"temperature": "hot"}}, 400, "invalid_request"),
     "words without verbose_json": (
-        {"data": {"timestamp_granularities[]": "word"}}, 400, "invalid_request"),
+        {"data": {"timestamp_granularities[]": "word"}},
+        400,
+        "invalid_request",
+    ),
     "unknown model": ({"data": {"model": "gpt-9-ultra"}}, 400, "invalid_request"),
     "purpose that is not a code": (
-        {"data": {"purpose": "watch John Smith"}}, 400, "invalid_request"),
+        {"data": {"purpose": "watch John Smith"}},
+        400,
+        "invalid_request",
+    ),
 }
 
 

@@ -27,9 +27,7 @@ def _client_key(data: Path) -> str:
         node.close()
 
 
-def test_no_published_policy_denies_then_publishing_allows(
-    tmp_path: Path, db_url: str
-) -> None:
+def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_url: str) -> None:
     from glassbox.assets import sample_audio_path
 
     data = tmp_path / "data"
@@ -44,8 +42,9 @@ def test_no_published_policy_denies_then_publishing_allows(
     with TestClient(create_app(settings, integrate=False)) as c:
         auth = {"Authorization": f"Bearer {key}"}
         files = {"file": ("sample.flac", audio, "audio/flac")}
-        denied = c.post("/v1/audio/transcriptions", headers=auth, files=files,
-                        data={"model": "whisper-1"})
+        denied = c.post(
+            "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
+        )
         assert denied.status_code == 403
         assert denied.json()["error"]["reasons"][0]["id"] == "no-published-policy"
 
@@ -53,8 +52,9 @@ def test_no_published_policy_denies_then_publishing_allows(
         assert new and policy_hash.startswith("sha256:")
         assert publish_dir(settings, settings.data_dir / "policy")[2] is False  # idempotent
         time.sleep(1.1)  # the policy in force is re-checked at most once a second
-        served = c.post("/v1/audio/transcriptions", headers=auth, files=files,
-                        data={"model": "whisper-1"})
+        served = c.post(
+            "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
+        )
         assert served.status_code == 200, served.text
         entry = served.json()["glassbox_receipt"]["entry"]
         assert f'"policy":"{policy_hash}"' in entry
@@ -65,8 +65,10 @@ def test_no_published_policy_denies_then_publishing_allows(
         assert current is not None and current.log_index == index
         assert book.current() is current  # parsed once per version, not per request
         node = c.app.state.node
-        (logged,) = node.reader.entries(index, index + 1) if node.reader.size() > index else (
-            [_raw_entry(node, index)]
+        (logged,) = (
+            node.reader.entries(index, index + 1)
+            if node.reader.size() > index
+            else ([_raw_entry(node, index)])
         )
         policy_entry = json.loads(logged)
         assert policy_entry["kind"] == "policy" and policy_entry["policy"] == policy_hash

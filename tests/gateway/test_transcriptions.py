@@ -51,7 +51,8 @@ def entry_count(live: Live) -> int:
 
 def subtitle_text(body: str) -> str:
     keep = [
-        line for line in body.splitlines()
+        line
+        for line in body.splitlines()
         if line.strip() and "-->" not in line and not line.strip().isdigit() and line != "WEBVTT"
     ]
     return " ".join(keep)
@@ -61,7 +62,9 @@ def subtitle_text(body: str) -> str:
 def test_openai_client_transcribes_in_every_format(live: Live, fmt: str) -> None:
     with live.speech.open("rb") as f:
         raw = openai_client(live).audio.transcriptions.with_raw_response.create(
-            model="whisper-1", file=f, response_format=fmt  # type: ignore[arg-type]
+            model="whisper-1",
+            file=f,
+            response_format=fmt,  # type: ignore[arg-type]
         )
     result = raw.parse()
     if fmt in ("json", "verbose_json"):
@@ -131,14 +134,26 @@ def test_json_receipt_opens_to_the_upload_and_the_result(live: Live, tmp_path) -
     saved.write_bytes(resp.content)
     sent = tmp_path / "sent.wav"
     sent.write_bytes(upload)
-    ok = run_cli("receipt", "verify", saved, "--log", f"{live.url}/log", "--key", VKEY,
-                 "--input", sent, "--output", saved)
+    ok = run_cli(
+        "receipt",
+        "verify",
+        saved,
+        "--log",
+        f"{live.url}/log",
+        "--key",
+        VKEY,
+        "--input",
+        sent,
+        "--output",
+        saved,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "input commitment opens; output commitment opens" in ok.stdout
     forged = tmp_path / "forged.json"
     forged.write_text(resp.text.replace(body["text"], "Something else entirely."))
-    bad = run_cli("receipt", "verify", saved, "--log", f"{live.url}/log", "--key", VKEY,
-                  "--output", forged)
+    bad = run_cli(
+        "receipt", "verify", saved, "--log", f"{live.url}/log", "--key", VKEY, "--output", forged
+    )
     assert bad.returncode == 10 and "does not open" in bad.stderr
 
 
@@ -148,8 +163,10 @@ def test_receipts_are_private_to_their_client(live: Live) -> None:
             model="whisper-1", file=f
         )
     index = raw.headers["glassbox-log-index"]
-    other = httpx.get(f"{live.url}/v1/receipts/{index}",
-                      headers={"Authorization": f"Bearer {live.keys['Tiny Volume']}"})
+    other = httpx.get(
+        f"{live.url}/v1/receipts/{index}",
+        headers={"Authorization": f"Bearer {live.keys['Tiny Volume']}"},
+    )
     assert other.status_code == 404
     assert httpx.get(f"{live.url}/v1/receipts/{index}").status_code == 401
 

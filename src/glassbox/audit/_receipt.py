@@ -74,7 +74,9 @@ def verify_receipt(
     if claimed != leaf:
         raise VerificationError("the receipt's leaf_hash is not the hash of its entry")
     if receipt.get("origin", verifier.name) != verifier.name:
-        raise VerificationError(f"the receipt is for log {receipt['origin']!r}, not {verifier.name!r}")
+        raise VerificationError(
+            f"the receipt is for log {receipt['origin']!r}, not {verifier.name!r}"
+        )
 
     if "tlog_proof" in receipt:  # the offline proof shipped with the receipt
         shipped = TlogProof.parse(str(receipt["tlog_proof"]))

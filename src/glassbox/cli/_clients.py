@@ -58,8 +58,13 @@ def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
         rows = reg.list()
     header = ("name", "category", "purposes", "audio h/day", "pseudonym")
     cells = [
-        (c.name, c.category, ", ".join(c.purposes), f"{c.daily_audio_seconds / 3600:g}",
-         c.pseudonym)
+        (
+            c.name,
+            c.category,
+            ", ".join(c.purposes),
+            f"{c.daily_audio_seconds / 3600:g}",
+            c.pseudonym,
+        )
         for c in rows
     ]
     if not console.is_terminal:  # scripts get tab-separated lines

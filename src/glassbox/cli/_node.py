@@ -44,7 +44,9 @@ def init(
     policy_dir = install_default_policy(result.settings)
     policy_hash, index, _ = publish_dir(result.settings, policy_dir)
     console.print(f"Initialised {result.settings.data_dir} for log {result.settings.origin}")
-    console.print(f"Published the default policy {policy_hash} (log index {index}) from {policy_dir}")
+    console.print(
+        f"Published the default policy {policy_hash} (log index {index}) from {policy_dir}"
+    )
     console.print("Verifier key (publish it; auditors pass it as --key):")
     console.print(result.verifier_key, soft_wrap=True)
     if result.operator_token:

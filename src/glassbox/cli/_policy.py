@@ -12,9 +12,9 @@ from rich.console import Console
 from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
 from glassbox.errors import PolicyError
 from glassbox.gateway import PolicyBook
+from glassbox.node import Node
 from glassbox.policy import default_policy_dir, load_policy_dir, run_policy_tests
 from glassbox.settings import Settings
-from glassbox.store import connect, migrate
 
 app = typer.Typer(help="Test and publish the acceptable-use policy.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -35,13 +35,14 @@ def install_default_policy(settings: Settings) -> Path:
 
 
 def publish_dir(settings: Settings, directory: Path) -> tuple[str, int, bool]:
+    """Publish the policy in `directory` and integrate it, so it is under a checkpoint now."""
     policy = load_policy_dir(directory)
-    engine = connect(settings.database)
+    node = Node.open(settings)
     try:
-        migrate(engine)
-        index, new = PolicyBook(engine).publish(policy)
+        index, new = PolicyBook(node.engine).publish(policy)
+        node.integrator.integrate_all()
     finally:
-        engine.dispose()
+        node.close()
     return policy.hash, index, new
 
 
