@@ -8,8 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from glassbox.clients import ClientRegistry
 from glassbox.cli._policy import install_default_policy, publish_dir
+from glassbox.clients import ClientRegistry
 from glassbox.node import Node, init_data_dir, load_pseudonym_key
 from glassbox.settings import load_settings
 from glassbox.web import create_app

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from glassbox.clients import Client, ClientRegistry, check_purpose
-from glassbox.errors import GlassboxError, InputError, Overloaded
 from glassbox.entries import (
     ENTRY_VERSION,
     Commitments,
@@ -26,6 +25,7 @@ from glassbox.entries import (
     rfc3339,
     utc_now,
 )
+from glassbox.errors import GlassboxError, InputError, Overloaded
 from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.node import Node
 from glassbox.policy import Decision, PolicyRequest

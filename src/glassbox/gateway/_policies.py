@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from glassbox.errors import PolicyError
 from glassbox.entries import ENTRY_VERSION, canonical, rfc3339, utc_now
+from glassbox.errors import PolicyError
 from glassbox.policy import PolicySet, check_policy
 from glassbox.store import policies
 from glassbox.tlog import MAX_ENTRY_SIZE

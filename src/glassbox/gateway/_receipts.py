@@ -12,8 +12,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from glassbox.clients import Client
-from glassbox.errors import NotFound, Overloaded
 from glassbox.entries import receipt
+from glassbox.errors import NotFound, Overloaded
 from glassbox.node import Node
 from glassbox.store import requests
 from glassbox.tlog import Checkpoint, TlogProof, parse_note

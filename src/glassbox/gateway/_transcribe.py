@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 
-from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
 from glassbox.entries import canonical
+from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
 from glassbox.gateway._gateway import Call, Gateway, Reply
 from glassbox.services import Transcriber, decode_audio, render, validate_request_params
 
