@@ -1,0 +1,234 @@
+"""Transcribe decoded audio with faster-whisper, a bounded number of requests at a time."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from glassbox.errors import ConfigError, InputError, Overloaded
+
+from ._audio import Audio
+from ._languages import LANGUAGE_NAMES
+from ._models import ModelSpec
+from ._transcript import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+TASKS = ("transcribe", "translate")
+# Whisper's fallback: when a decode looks like a failure, retry it this much hotter.
+_TEMPERATURE_STEP = 0.2
+_MAX_RETRY_AFTER = 60
+
+
+class Transcriber:
+    """Serves transcriptions from a fixed set of Whisper models.
+
+    Each model is loaded on first use, once, and shared by all threads. At most
+    `max_concurrent` transcriptions run at once; a request that waits longer
+    than `queue_timeout` seconds for its turn raises `Overloaded`. `aliases`
+    map extra names (say OpenAI's "whisper-1") onto configured models.
+    """
+
+    def __init__(
+        self,
+        models: Mapping[str, ModelSpec],
+        *,
+        aliases: Mapping[str, str] | None = None,
+        max_concurrent: int = 2,
+        queue_timeout: float = 30.0,
+        cpu_threads: int = 0,
+    ) -> None:
+        if not models:
+            raise ConfigError("setting 'whisper_models' names no models")
+        aliases = dict(aliases or {})
+        for alias, target in aliases.items():
+            if alias in models or target not in models:
+                raise ConfigError(
+                    f"model alias {alias!r} -> {target!r} must map a new name onto one of "
+                    f"the configured models: {', '.join(sorted(models))}"
+                )
+        if max_concurrent < 1 or queue_timeout < 0 or cpu_threads < 0:
+            raise ValueError("max_concurrent must be >= 1, queue_timeout and cpu_threads >= 0")
+        self._models = dict(models)
+        self._aliases = aliases
+        self._max_concurrent = max_concurrent
+        self._queue_timeout = queue_timeout
+        self._cpu_threads = cpu_threads
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._loaded: dict[str, WhisperModel] = {}
+        self._load_locks = {name: threading.Lock() for name in models}
+        self._typical_seconds = 0.0  # moving average of how long one transcription holds a slot
+
+    def model_names(self) -> list[str]:
+        """Every name a request may use: configured models and aliases, sorted."""
+        return sorted([*self._models, *self._aliases])
+
+    def resolve(self, model: str) -> ModelSpec:
+        """The model a request names, directly or by alias; `InputError` if there is none."""
+        spec = self._models.get(self._aliases.get(model, model))
+        if spec is None:
+            raise InputError(
+                f"model {model!r} is not available; available: {', '.join(self.model_names())}"
+            )
+        return spec
+
+    def transcribe(
+        self,
+        audio: Audio,
+        *,
+        model: str,
+        language: str | None = None,
+        prompt: str | None = None,
+        temperature: float = 0.0,
+        word_timestamps: bool = False,
+        task: str = "transcribe",
+    ) -> Transcript:
+        """Transcribe `audio` (or, with task "translate", translate it into English).
+
+        `language` is an ISO-639-1 code, or None to detect it. `temperature` 0
+        lets Whisper raise it step by step when a decode fails, as OpenAI does.
+        Raises `InputError` for a bad argument and `Overloaded` when no slot
+        frees up within the queue timeout.
+        """
+        spec = self.resolve(model)
+        language = _check_language(spec, language)
+        self._check_task(spec, task)
+        if not 0.0 <= temperature <= 1.0:
+            raise InputError("temperature must be between 0 and 1")
+        temperatures = _fallback_temperatures(temperature)
+        whisper = self._model(spec)
+        if not self._slots.acquire(timeout=self._queue_timeout):
+            raise self._overloaded()
+        started = time.monotonic()
+        try:
+            segments, info = whisper.transcribe(
+                audio.samples,
+                language=language,
+                task=task,
+                initial_prompt=prompt or None,
+                temperature=temperatures,
+                word_timestamps=word_timestamps,
+            )
+            return _transcript(segments, info.language, audio.duration, task, temperatures[0])
+        finally:
+            self._slots.release()
+            elapsed = time.monotonic() - started
+            typical = self._typical_seconds
+            self._typical_seconds = elapsed if typical == 0 else 0.8 * typical + 0.2 * elapsed
+
+    def _check_task(self, spec: ModelSpec, task: str) -> None:
+        if task not in TASKS:
+            raise InputError(f"task {task!r} is not one of {', '.join(TASKS)}")
+        if task == "translate" and not spec.multilingual:
+            multilingual = sorted(name for name, s in self._models.items() if s.multilingual)
+            hint = (
+                f"available: {', '.join(multilingual)}"
+                if multilingual
+                else "none is configured (see setting 'whisper_models')"
+            )
+            raise InputError(
+                f"translation needs a multilingual model, and {spec.name!r} is English-only; {hint}"
+            )
+
+    def _overloaded(self) -> Overloaded:
+        # A slot frees up when a running transcription ends: suggest retrying after about
+        # one typical transcription (the queue timeout until one has finished).
+        typical = self._typical_seconds or self._queue_timeout
+        retry_after = min(_MAX_RETRY_AFTER, max(1, math.ceil(typical)))
+        error = Overloaded(
+            f"all {self._max_concurrent} transcription slots stayed busy for "
+            f"{self._queue_timeout:g} s; retry after {retry_after} s"
+        )
+        error.retry_after = retry_after
+        return error
+
+    def _model(self, spec: ModelSpec) -> WhisperModel:
+        whisper = self._loaded.get(spec.name)
+        if whisper is None:
+            with self._load_locks[spec.name]:
+                whisper = self._loaded.get(spec.name)
+                if whisper is None:
+                    whisper = self._load_model(spec)
+                    self._loaded[spec.name] = whisper
+        return whisper
+
+    def _load_model(self, spec: ModelSpec) -> WhisperModel:
+        """Load `spec` from its directory; the one place a model is made (tests replace it)."""
+        from faster_whisper import WhisperModel
+
+        try:
+            return WhisperModel(
+                str(spec.path),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=self._cpu_threads,
+                num_workers=self._max_concurrent,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ConfigError(
+                f"model {spec.name!r} could not be loaded; check setting 'whisper_models'"
+            ) from exc
+
+
+def _check_language(spec: ModelSpec, language: str | None) -> str | None:
+    if not language:
+        return None
+    code = language.strip().lower()
+    if code not in LANGUAGE_NAMES:
+        raise InputError(f"language {language!r} is not a supported ISO-639-1 code, such as 'en'")
+    if code != "en" and not spec.multilingual:
+        raise InputError(f"model {spec.name!r} is English-only; language must be 'en' or omitted")
+    return code
+
+
+def _fallback_temperatures(temperature: float) -> tuple[float, ...]:
+    steps = math.floor((1.0 - temperature) / _TEMPERATURE_STEP + 1e-6)
+    return tuple(round(temperature + i * _TEMPERATURE_STEP, 2) for i in range(steps + 1))
+
+
+def _seconds(value: float) -> float:
+    # faster-whisper hands out NumPy floats; a Transcript holds plain ones, to the millisecond.
+    return round(float(value), 3)
+
+
+def _transcript(
+    segments: Iterable[Any], language: str, duration: float, task: str, temperature: float
+) -> Transcript:
+    """Consume faster-whisper's segment generator (where the decoding happens) once."""
+    collected: list[Segment] = []
+    words: list[Word] = []
+    for number, segment in enumerate(segments):
+        collected.append(
+            Segment(
+                id=number,
+                start=_seconds(segment.start),
+                end=_seconds(segment.end),
+                text=segment.text,
+                tokens=tuple(segment.tokens),
+                temperature=float(
+                    temperature if segment.temperature is None else segment.temperature
+                ),
+                avg_logprob=float(segment.avg_logprob),
+                compression_ratio=float(segment.compression_ratio),
+                no_speech_prob=float(segment.no_speech_prob),
+                seek=segment.seek,
+            )
+        )
+        for word in segment.words or ():
+            words.append(
+                Word(word=word.word.strip(), start=_seconds(word.start), end=_seconds(word.end))
+            )
+    text = "".join(segment.text for segment in collected).strip()
+    return Transcript(
+        text=text,
+        language=language,
+        duration=duration,
+        segments=tuple(collected),
+        words=tuple(words),
+        task=task,
+    )

@@ -1,0 +1,68 @@
+"""Speech for the tests: English spoken by espeak-ng, and re-encoded with PyAV."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from glassbox.assets import SAMPLE_TEXT
+from glassbox.services import Audio
+
+SENTENCE = SAMPLE_TEXT
+# American English at 160 words a minute: the voice tiny.en understands best.
+ESPEAK_VOICE = ("-v", "en-us", "-s", "160")
+
+
+def espeak() -> str:
+    """The espeak-ng executable; skips the test without it unless GLASSBOX_REQUIRE_ESPEAK is set."""
+    path = shutil.which("espeak-ng")
+    if path is None:
+        if os.environ.get("GLASSBOX_REQUIRE_ESPEAK"):
+            pytest.fail("espeak-ng is not installed and GLASSBOX_REQUIRE_ESPEAK is set")
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) to speak test audio")
+    return path
+
+
+def speak(text: str, wav: Path, executable: str) -> bytes:
+    """Speak `text` into the WAV file `wav` (22.05 kHz mono) and return its bytes."""
+    subprocess.run([executable, *ESPEAK_VOICE, "-w", str(wav), text], check=True)
+    return wav.read_bytes()
+
+
+def encode(
+    samples: np.ndarray,
+    *,
+    container: str,
+    codec: str,
+    rate: int = 16_000,
+    channels: int = 1,
+    source_rate: int = 16_000,
+) -> bytes:
+    """Encode float32 mono samples with PyAV; skips the test if PyAV has no such encoder."""
+    try:
+        av.Codec(codec, "w")
+    except av.codec.codec.UnknownCodecError:
+        pytest.skip(f"PyAV was built without the {codec} encoder")
+    layout = "mono" if channels == 1 else "stereo"
+    planes = np.tile(samples.astype(np.float32), (channels, 1))
+    frame = av.AudioFrame.from_ndarray(planes, format="fltp", layout=layout)
+    frame.sample_rate = source_rate
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container) as output:
+        stream = output.add_stream(codec, rate=rate, layout=layout)
+        for packet in stream.encode(frame):
+            output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()
+
+
+def as_audio(samples: np.ndarray) -> Audio:
+    return Audio(samples=samples, duration=samples.size / 16_000)

@@ -1,0 +1,193 @@
+"""The transcriber: real tiny.en on spoken English, and its limits on concurrency and arguments."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from glassbox.errors import ConfigError, InputError, Overloaded
+from glassbox.services import Audio, ModelSpec, Transcriber, Transcript
+from tests.services._speech import SENTENCE
+from tests.services._wer import wer
+
+
+def test_transcribes_spoken_english(transcript: Transcript, speech: Audio) -> None:
+    assert wer(SENTENCE, transcript.text) <= 0.15, transcript.text
+    assert transcript.language == "en"
+    assert transcript.task == "transcribe"
+    assert transcript.duration == speech.duration
+    assert transcript.text == transcript.text.strip()
+    assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
+    assert "".join(s.text for s in transcript.segments).strip() == transcript.text
+
+
+def test_segments_are_ordered_and_inside_the_audio(transcript: Transcript) -> None:
+    previous_end = 0.0
+    for segment in transcript.segments:
+        assert previous_end <= segment.start <= segment.end <= transcript.duration + 0.05
+        assert segment.tokens and segment.temperature == 0.0
+        assert -5.0 < segment.avg_logprob <= 0.0 and 0.0 <= segment.no_speech_prob <= 1.0
+        previous_end = segment.end
+
+
+def test_numbers_are_plain_python_numbers(transcript: Transcript) -> None:
+    """NumPy scalars from the model do not leak into transcripts (and so into records)."""
+    for segment in transcript.segments:
+        for name in ("start", "end", "temperature", "avg_logprob", "compression_ratio"):
+            assert type(getattr(segment, name)) is float, name
+        assert type(segment.no_speech_prob) is float
+        assert type(segment.seek) is int and all(type(t) is int for t in segment.tokens)
+    for word in transcript.words:
+        assert type(word.start) is float and type(word.end) is float
+
+
+def test_word_timestamps_are_monotonic_and_inside_the_audio(transcript: Transcript) -> None:
+    assert wer(SENTENCE, " ".join(w.word for w in transcript.words)) <= 0.15
+    previous = 0.0
+    for word in transcript.words:
+        assert word.word == word.word.strip() and word.word
+        assert previous <= word.start <= word.end <= transcript.duration
+        previous = word.start
+
+
+def test_words_only_when_asked(transcriber: Transcriber, speech: Audio) -> None:
+    plain = transcriber.transcribe(speech, model="tiny.en", language="en", prompt="Glassbox.")
+    assert plain.words == ()
+    assert wer(SENTENCE, plain.text) <= 0.15, plain.text
+
+
+def test_silence_transcribes_to_little_or_nothing(transcriber: Transcriber) -> None:
+    silence = np.zeros(16_000 * 2, dtype=np.float32)
+    result = transcriber.transcribe(Audio(silence, 2.0), model="tiny.en", temperature=1.0)
+    assert len(result.text.split()) <= 3
+
+
+def test_model_names_include_aliases(transcriber: Transcriber) -> None:
+    assert transcriber.model_names() == ["tiny.en", "whisper-1"]
+    assert transcriber.resolve("whisper-1") is transcriber.resolve("tiny.en")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"model": "large-v3"}, "model 'large-v3' is not available; available: tiny.en, whisper-1"),
+        ({"language": "fr"}, "English-only; language must be 'en'"),
+        ({"language": "xx"}, "not a supported ISO-639-1 code"),
+        ({"task": "translate"}, "translation needs a multilingual model"),
+        ({"task": "summarise"}, "task 'summarise'"),
+        ({"temperature": 1.5}, "temperature"),
+        ({"temperature": -0.1}, "temperature"),
+    ],
+)
+def test_bad_arguments(
+    transcriber: Transcriber, speech: Audio, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        transcriber.transcribe(speech, **{"model": "tiny.en", **options})
+    assert caught.value.status == 400
+
+
+def test_aliases_must_point_at_configured_models() -> None:
+    spec = ModelSpec("tiny.en", Path("."), multilingual=False)
+    with pytest.raises(ConfigError, match="whisper-1"):
+        Transcriber({"tiny.en": spec}, aliases={"whisper-1": "large-v3"})
+    with pytest.raises(ConfigError):
+        Transcriber({"tiny.en": spec}, aliases={"tiny.en": "tiny.en"})
+    with pytest.raises(ConfigError, match="whisper_models"):
+        Transcriber({})
+
+
+def test_a_model_that_does_not_load_is_a_config_error(tmp_path: Path) -> None:
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        (tmp_path / name).write_text("not a model")
+    broken = Transcriber({"broken.en": ModelSpec("broken.en", tmp_path, multilingual=False)})
+    with pytest.raises(ConfigError, match=r"'broken\.en' could not be loaded"):
+        broken.transcribe(Audio(np.zeros(1600, np.float32), 0.1), model="broken.en")
+
+
+# Below, a fake model stands in at the one seam where the real one is made
+# (Transcriber._load_model), so a test can hold a transcription open or count loads.
+
+
+class _FakeModel:
+    """Answers like faster-whisper's WhisperModel.transcribe; blocks until released."""
+
+    def __init__(self) -> None:
+        self.running = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
+        self.running.set()
+        assert self.release.wait(timeout=10)
+        return iter(()), SimpleNamespace(language="en")
+
+
+class _FakeTranscriber(Transcriber):
+    def __init__(self, model: _FakeModel, *, load_seconds: float = 0.0, **options: Any) -> None:
+        spec = ModelSpec("fake.en", Path("."), multilingual=False)
+        super().__init__({"fake.en": spec}, **options)
+        self.model, self.load_seconds, self.loads = model, load_seconds, 0
+
+    def _load_model(self, spec: ModelSpec) -> Any:
+        self.loads += 1
+        time.sleep(self.load_seconds)
+        return self.model
+
+
+def _audio() -> Audio:
+    return Audio(np.zeros(1600, np.float32), 0.1)
+
+
+def test_overloaded_when_the_queue_wait_exceeds_the_timeout() -> None:
+    model = _FakeModel()
+    transcriber = _FakeTranscriber(model, max_concurrent=1, queue_timeout=0.05)
+    model.release.clear()
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(transcriber.transcribe, _audio(), model="fake.en")
+        assert model.running.wait(timeout=5)
+        started = time.monotonic()
+        with pytest.raises(Overloaded, match="retry") as caught:
+            transcriber.transcribe(_audio(), model="fake.en")
+        assert time.monotonic() - started >= 0.05
+        model.release.set()
+        assert first.result(timeout=5).text == ""
+    assert caught.value.status == 503
+    assert 1 <= caught.value.retry_after <= 60
+    # The slot is free again once the first transcription ends.
+    assert transcriber.transcribe(_audio(), model="fake.en").segments == ()
+
+
+def test_waits_for_a_slot_within_the_timeout() -> None:
+    model = _FakeModel()
+    transcriber = _FakeTranscriber(model, max_concurrent=1, queue_timeout=5)
+    model.release.clear()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(transcriber.transcribe, _audio(), model="fake.en")
+        assert model.running.wait(timeout=5)
+        second = pool.submit(transcriber.transcribe, _audio(), model="fake.en")
+        time.sleep(0.05)
+        model.release.set()
+        assert first.result(timeout=5).text == second.result(timeout=5).text == ""
+
+
+def test_model_loads_once_under_concurrent_first_use() -> None:
+    transcriber = _FakeTranscriber(_FakeModel(), load_seconds=0.1, max_concurrent=8)
+    start = threading.Barrier(8)
+
+    def first_use() -> Transcript:
+        start.wait()
+        return transcriber.transcribe(_audio(), model="fake.en")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [f.result(timeout=10) for f in [pool.submit(first_use) for _ in range(8)]]
+    assert len(results) == 8
+    assert transcriber.loads == 1
