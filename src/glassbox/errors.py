@@ -8,9 +8,11 @@
     │   ├── UnsupportedMedia       an upload is not audio we can decode, or is empty (400)
     │   └── PolicyError            a policy set does not parse, validate or pass its tests
     ├── Forbidden                  authenticated, but not allowed (403)
+    ├── Conflict                   the thing changed state meanwhile, e.g. a hold already decided (409)
     ├── Unauthorized               missing or invalid credentials (401)
     │   └── InvalidApiKey          a client API key is missing, unknown or revoked
     ├── NotFound                   what was asked for does not exist (yet) (404)
+    ├── Gone                       it existed but was deleted, e.g. a result past retention (410)
     ├── FetchError                 a remote log could not be fetched (network, HTTP status)
     ├── Overloaded                 too much work queued; retry later (503 + Retry-After)
     ├── StorageError               the database refused or failed an operation (503)
@@ -90,6 +92,14 @@ class Forbidden(GlassboxError):
     exit_code = 5
 
 
+class Conflict(GlassboxError):
+    """Raised when an action no longer applies: a hold already decided, expired or voted on."""
+
+    status = 409
+    code = "conflict"
+    exit_code = 6
+
+
 class Unauthorized(GlassboxError):
     """Raised when a route needs credentials that are missing, revoked or wrong."""
 
@@ -109,6 +119,14 @@ class NotFound(GlassboxError):
 
     status = 404
     code = "not_found"
+    exit_code = 3
+
+
+class Gone(GlassboxError):
+    """Raised when something existed but was deliberately deleted (a result past retention)."""
+
+    status = 410
+    code = "gone"
     exit_code = 3
 
 

@@ -50,11 +50,21 @@ def load_signer(settings: Settings) -> Signer:
 
 
 PSEUDONYM_KEY_FILE = "pseudonym.key"
+HOLD_KEY_FILE = "hold.key"
 
 
 def load_pseudonym_key(settings: Settings) -> bytes:
-    """The secret that turns client names into the pseudonyms the log shows."""
-    path = settings.data_dir / PSEUDONYM_KEY_FILE
+    """The secret that turns client and reviewer names into the pseudonyms the log shows."""
+    return _load_secret(settings, PSEUDONYM_KEY_FILE)
+
+
+def load_hold_key(settings: Settings) -> bytes:
+    """The key that encrypts held payloads and results at rest."""
+    return _load_secret(settings, HOLD_KEY_FILE)
+
+
+def _load_secret(settings: Settings, name: str) -> bytes:
+    path = settings.data_dir / name
     try:
         return bytes.fromhex(path.read_text(encoding="utf-8").strip())
     except FileNotFoundError:
@@ -108,6 +118,7 @@ def init_data_dir(
     write_settings_file(data, values)
     _write_private(settings.key_path, signer.key_string() + "\n")
     _write_private(data / PSEUDONYM_KEY_FILE, secrets.token_hex(32) + "\n")
+    _write_private(data / HOLD_KEY_FILE, secrets.token_hex(32) + "\n")
     final = load_settings({"data_dir": data})
     node = Node.open(final)
     try:

@@ -41,6 +41,9 @@ class Settings:
     transcribe_concurrency: int = 2
     transcribe_queue_timeout: float = 30.0
     transcribe_threads: int = 0
+    hold_deadline_hours: float = 72.0
+    result_retention_hours: float = 24.0
+    session_hours: float = 8.0
 
     def __post_init__(self) -> None:
         if not self.database:
@@ -78,6 +81,13 @@ class Settings:
             "must be 0..3600 seconds",
         )
         _check(0 <= self.transcribe_threads <= 256, "transcribe_threads", "must be 0..256")
+        _check(0 < self.hold_deadline_hours <= 24 * 365, "hold_deadline_hours", "must be 0..8760")
+        _check(
+            0 < self.result_retention_hours <= 24 * 365,
+            "result_retention_hours",
+            "must be 0..8760",
+        )
+        _check(0 < self.session_hours <= 24 * 30, "session_hours", "must be 0..720")
         _check(
             self.operator_token_sha256 == ""
             or (

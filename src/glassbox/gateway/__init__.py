@@ -3,6 +3,7 @@
 from glassbox.gateway._gateway import INDEX_HEADER, RECEIPT_HEADER, Call, Gateway, Reply
 from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.gateway._receipts import receipt_with_proof
+from glassbox.gateway._review import Review
 from glassbox.gateway._transcribe import Transcription, TranscriptionForm
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PolicyBook",
     "Published",
     "Reply",
+    "Review",
     "Transcription",
     "TranscriptionForm",
     "receipt_with_proof",

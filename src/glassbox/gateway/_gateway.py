@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,9 @@ from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.node import Node
 from glassbox.policy import Decision, PolicyRequest
 from glassbox.store import requests
+
+# Work that must commit in the same transaction as an entry, given the entry's index.
+Attach = Callable[[Connection, int], None]
 
 RECEIPT_HEADER = "Glassbox-Receipt"
 INDEX_HEADER = "Glassbox-Log-Index"
@@ -111,9 +114,18 @@ class Gateway:
         )
 
     async def record(
-        self, call: Call, outcome: str, *, reasons: tuple[str, ...] = (), **extra: Any
+        self,
+        call: Call,
+        outcome: str,
+        *,
+        reasons: tuple[str, ...] = (),
+        also: Attach | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
-        """Append the call's decision entry (durably) and return the client's receipt."""
+        """Append the call's decision entry (durably) and return the client's receipt.
+
+        `also` runs in the same transaction, with the entry's index.
+        """
         entry_obj: dict[str, Any] = {
             "v": ENTRY_VERSION,
             "kind": "decision",
@@ -150,6 +162,8 @@ class Gateway:
                     created_at=call.time,
                 )
             )
+            if also is not None:
+                also(conn, index)
 
         (index,) = await self.node.sequencer.append_async([entry], remember)
         return receipt(self.node.signer.name, index, entry, salts)
@@ -182,26 +196,6 @@ class Gateway:
         )
         body = error_json("policy_denied", message, rec, reasons=explained)
         return Reply(403, body, "application/json", self.receipt_headers(call, rec))
-
-    async def hold(self, call: Call, decision: Decision) -> Reply:
-        """Log a request the policy sends to human review, and answer 202."""
-        rec = await self.record(
-            call, "held", reasons=decision.reasons, reviewers=decision.reviewers
-        )
-        body = {
-            "id": call.request_id,
-            "object": "glassbox.hold",
-            "status": "pending",
-            "reviewers_required": decision.reviewers,
-            "reasons": [
-                {"id": r, "description": d}
-                for r, d in zip(decision.reasons, decision.descriptions, strict=False)
-            ],
-            "glassbox_receipt": rec,
-        }
-        headers = self.receipt_headers(call, rec)
-        headers["Location"] = f"{call.base_url}/v1/holds/{call.request_id}"
-        return Reply(202, json.dumps(body).encode(), "application/json", headers)
 
 
 def error_json(code: str, message: str, rec: Mapping[str, Any], **more: Any) -> bytes:

@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from glassbox.entries import canonical
 from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
 from glassbox.gateway._gateway import Call, Gateway, Reply
-from glassbox.services import Transcriber, decode_audio, render, validate_request_params
+from glassbox.gateway._review import Review
+from glassbox.services import (
+    Audio,
+    Transcriber,
+    decode_audio,
+    render,
+    validate_request_params,
+)
 
 _log = logging.getLogger(__name__)
 DEFAULT_REQUEST_MODEL = "whisper-1"
@@ -37,15 +45,18 @@ class Transcription:
     def __init__(
         self,
         gateway: Gateway,
+        review: Review,
         transcriber: Transcriber,
         *,
         max_upload_bytes: int,
         max_audio_seconds: float,
     ) -> None:
         self._gateway = gateway
+        self._review = review
         self._transcriber = transcriber
         self._max_upload = max_upload_bytes
         self._max_seconds = max_audio_seconds
+        review.runners["transcribe"] = self.run
 
     async def handle(
         self, call: Call, form: TranscriptionForm | GlassboxError, purpose_header: str | None
@@ -81,27 +92,47 @@ class Transcription:
         audio = await run_in_threadpool(decode_audio, form.upload, max_seconds=self._max_seconds)
         call.audio_seconds = audio.duration
 
+        params: dict[str, Any] = {
+            "model": spec.name,
+            "language": form.language or None,
+            "prompt": form.prompt or None,
+            "response_format": fmt,
+            "temperature": temperature,
+            "granularities": list(form.granularities),
+        }
         decision = await run_in_threadpool(self._gateway.decide, call)
         if decision.outcome == "deny":
             return await self._gateway.refuse(call, decision)
         if decision.outcome == "review":
-            return await self._gateway.hold(call, decision)
+            return await self._review.hold(call, decision, form.upload, params)
 
-        transcript = await run_in_threadpool(
-            self._transcriber.transcribe,
-            audio,
-            model=spec.name,
-            language=form.language or None,
-            prompt=form.prompt or None,
-            temperature=temperature,
-            word_timestamps="word" in form.granularities,
-        )
-        body, media_type, obj = render(transcript, fmt, granularities=form.granularities)
+        body, media_type, obj = await self._transcribe(audio, params)
         call.commits.add("output", canonical(obj) if obj is not None else body)
         rec = await self._gateway.record(call, "served", reasons=decision.reasons)
         if obj is not None:
             body = json.dumps({**obj, "glassbox_receipt": rec}).encode()
         return Reply(200, body, media_type, self._gateway.receipt_headers(call, rec))
+
+    async def run(
+        self, payload: bytes, params: dict[str, Any]
+    ) -> tuple[bytes, str, dict[str, Any] | None]:
+        """Transcribe a held request's stored upload with its stored parameters."""
+        audio = await run_in_threadpool(decode_audio, payload, max_seconds=self._max_seconds)
+        return await self._transcribe(audio, params)
+
+    async def _transcribe(
+        self, audio: Audio, params: dict[str, Any]
+    ) -> tuple[bytes, str, dict[str, Any] | None]:
+        transcript = await run_in_threadpool(
+            self._transcriber.transcribe,
+            audio,
+            model=params["model"],
+            language=params["language"],
+            prompt=params["prompt"],
+            temperature=params["temperature"],
+            word_timestamps="word" in params["granularities"],
+        )
+        return render(transcript, params["response_format"], granularities=params["granularities"])
 
 
 def _temperature(raw: str | None) -> float:

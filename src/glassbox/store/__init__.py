@@ -4,6 +4,7 @@ from glassbox.store._engine import connect, is_postgres, migrate
 from glassbox.store._schema import (
     api_keys,
     clients,
+    holds,
     log_checkpoints,
     log_entries,
     log_sequence,
@@ -12,12 +13,16 @@ from glassbox.store._schema import (
     metadata,
     policies,
     requests,
+    sessions,
+    users,
+    verdicts,
 )
 
 __all__ = [
     "api_keys",
     "clients",
     "connect",
+    "holds",
     "is_postgres",
     "log_checkpoints",
     "log_entries",
@@ -28,4 +33,7 @@ __all__ = [
     "migrate",
     "policies",
     "requests",
+    "sessions",
+    "users",
+    "verdicts",
 ]

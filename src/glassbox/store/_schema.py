@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -114,4 +115,73 @@ requests = Table(
     Column("salts", Text, nullable=False),  # JSON {"input": b64, "output": b64}
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_requests_client_time", "client_id", "created_at"),
+)
+
+# Reviewer and admin accounts. Passwords are Argon2id hashes; `client_id` links a
+# reviewer to the organisation they belong to (they may never review its requests).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("pseudonym", String(40), nullable=False, unique=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Console sessions: only a SHA-256 of the cookie value is stored.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Requests held for review. The payload and the result are encrypted at rest and
+# deleted as soon as they are no longer needed.
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("purpose", String(80), nullable=False),
+    Column("policy", String(80), nullable=True),
+    Column("reasons", Text, nullable=False),  # JSON [{"id", "description"}]
+    Column("reviewers_required", Integer, nullable=False),
+    Column("audio_seconds", Float, nullable=False),
+    Column("params", Text, nullable=False),  # JSON: model, format, language, ...
+    Column("salts", Text, nullable=False),  # JSON: the input commitment's salt
+    Column("payload", LargeBinary, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("final_index", BigInteger, nullable=True),
+    Column("result", LargeBinary, nullable=True),
+    Column("result_type", String(80), nullable=True),
+    Column("result_expires_at", DateTime(timezone=True), nullable=True),
+    Index("ix_holds_status", "status"),
+)
+
+# Each reviewer's verdict on a hold; a reviewer counts once per hold.
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hold_id", String(40), ForeignKey("holds.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("verdict", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("reason_salt", String(64), nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("hold_id", "user_id", name="uq_verdicts_hold_user"),
 )

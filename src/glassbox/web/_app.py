@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 import glassbox
 from glassbox.clients import ClientRegistry
-from glassbox.gateway import Gateway, Transcription
-from glassbox.node import Node, load_pseudonym_key
+from glassbox.gateway import Gateway, Review, Transcription
+from glassbox.node import Node, load_hold_key, load_pseudonym_key
+from glassbox.review import Accounts, HoldBook, Sealer
 from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_model_setting
 from glassbox.settings import Settings
 from glassbox.web import _log_routes, _openai_routes, _operator
@@ -27,7 +31,14 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node = Node.open(settings)
-        gateway = Gateway(node, ClientRegistry(node.engine, load_pseudonym_key(settings)))
+        pseudonym_key = load_pseudonym_key(settings)
+        gateway = Gateway(node, ClientRegistry(node.engine, pseudonym_key))
+        review = Review(
+            gateway,
+            HoldBook(node.engine, Sealer(load_hold_key(settings))),
+            deadline=timedelta(hours=settings.hold_deadline_hours),
+            result_ttl=timedelta(hours=settings.result_retention_hours),
+        )
         transcriber = Transcriber(
             models,
             aliases=MODEL_ALIASES,
@@ -39,17 +50,28 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
         app.state.node = node
         app.state.gateway = gateway
         app.state.transcriber = transcriber
+        app.state.review = review
+        app.state.accounts = Accounts(
+            node.engine, pseudonym_key, session_hours=settings.session_hours
+        )
         app.state.transcription = Transcription(
             gateway,
+            review,
             transcriber,
             max_upload_bytes=settings.max_upload_bytes,
             max_audio_seconds=settings.max_audio_seconds,
         )
+        maintenance = None
         if integrate:
             node.start_background()
+            maintenance = asyncio.create_task(review.run_forever())
         try:
             yield
         finally:
+            if maintenance is not None:
+                maintenance.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await maintenance
             node.close()
 
     app = FastAPI(title="Glassbox", version=glassbox.__version__, lifespan=lifespan)

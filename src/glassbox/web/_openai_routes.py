@@ -92,3 +92,12 @@ async def receipts(request: Request, index: int) -> JSONResponse:
     if index < 0:
         raise InputError("index must be >= 0")
     return JSONResponse(await receipt_with_proof(_gateway(request).node, client, index))
+
+
+@router.get("/v1/holds/{hold_id}")
+async def hold_status(request: Request, hold_id: str) -> Response:
+    """A held request's state; once served, the service's normal result with its receipt."""
+    client = await _authenticate(request)
+    review = request.app.state.review
+    reply = await run_in_threadpool(review.client_view, client.id, hold_id, str(request.base_url))
+    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)

@@ -1,0 +1,53 @@
+"""`glassbox users`: reviewer and admin accounts for the console."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.node import load_pseudonym_key
+from glassbox.review import MIN_PASSWORD, Accounts
+from glassbox.store import connect, migrate
+
+app = typer.Typer(help="Reviewer and admin accounts.", no_args_is_help=True)
+console = Console(highlight=False, soft_wrap=True)
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="reviewer or admin.")] = "reviewer",
+    organisation: Annotated[
+        str | None,
+        typer.Option(help="Client organisation the user belongs to (never reviews its requests)."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Create a console account; the password is stored as an Argon2id hash."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt(
+            f"Password for {name} (at least {MIN_PASSWORD} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    settings = settings_for(data, database=database)
+    key = load_pseudonym_key(settings)
+    engine = connect(settings.database)
+    try:
+        migrate(engine)
+        user = Accounts(engine, key).add(
+            name, role=role, password=password, organisation=organisation
+        )
+    finally:
+        engine.dispose()
+    console.print(f"Added {user.role} {user.name} (log pseudonym {user.pseudonym})")

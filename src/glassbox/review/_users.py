@@ -1,0 +1,156 @@
+"""Reviewer and admin accounts, and console sessions.
+
+Passwords are hashed with Argon2id; session cookies are random and stored only
+as SHA-256 hashes; each session carries its own CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from glassbox.errors import InputError, NotFound, Unauthorized
+from glassbox.store import clients, sessions, users
+
+ROLES = ("reviewer", "admin")
+MIN_PASSWORD = 12
+_HASHER = PasswordHasher()
+# Verifying against this keeps unknown names as slow as wrong passwords.
+_DUMMY_HASH = _HASHER.hash("glassbox-dummy-password")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    pseudonym: str
+    client_id: int | None
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    expires_at: datetime
+
+
+def _user(row: object) -> User:
+    return User(
+        id=row.id,  # type: ignore[attr-defined]
+        name=row.name,  # type: ignore[attr-defined]
+        role=row.role,  # type: ignore[attr-defined]
+        pseudonym=row.pseudonym,  # type: ignore[attr-defined]
+        client_id=row.client_id,  # type: ignore[attr-defined]
+    )
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    """Reviewer accounts and their sessions."""
+
+    def __init__(self, engine: Engine, pseudonym_key: bytes, *, session_hours: float = 8) -> None:
+        self._engine = engine
+        self._key = pseudonym_key
+        self._session_hours = session_hours
+
+    def add(self, name: str, *, role: str, password: str, organisation: str | None = None) -> User:
+        if not 1 <= len(name) <= 100 or not name.isprintable():
+            raise InputError("user names are 1-100 printable characters")
+        if role not in ROLES:
+            raise InputError(f"role {role!r} is not one of: {', '.join(ROLES)}")
+        if len(password) < MIN_PASSWORD:
+            raise InputError(f"passwords need at least {MIN_PASSWORD} characters")
+        client_id = None
+        with self._engine.begin() as conn:
+            if organisation is not None:
+                client_id = conn.execute(
+                    select(clients.c.id).where(clients.c.name == organisation)
+                ).scalar_one_or_none()
+                if client_id is None:
+                    raise NotFound(f"no client organisation named {organisation!r}")
+            pseudonym = (
+                "r_" + hmac.new(self._key, b"user:" + name.encode(), "sha256").hexdigest()[:24]
+            )
+            try:
+                conn.execute(
+                    insert(users).values(
+                        name=name,
+                        role=role,
+                        password_hash=_HASHER.hash(password),
+                        pseudonym=pseudonym,
+                        client_id=client_id,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+            except IntegrityError:
+                raise InputError(f"a user named {name!r} already exists") from None
+        return self.get(name)
+
+    def get(self, name: str) -> User:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+        if row is None:
+            raise NotFound(f"no user named {name!r}")
+        return _user(row)
+
+    def login(self, name: str, password: str) -> tuple[str, Session]:
+        """Check the password; return a new session's cookie value and the session."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+        try:
+            _HASHER.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            raise Unauthorized("wrong user name or password") from None
+        if row is None:
+            raise Unauthorized("wrong user name or password")
+        token = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        session = Session(
+            _user(row), secrets.token_urlsafe(32), now + timedelta(hours=self._session_hours)
+        )
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(sessions).values(
+                    id=_token_id(token),
+                    user_id=row.id,
+                    csrf=session.csrf,
+                    created_at=now,
+                    expires_at=session.expires_at,
+                )
+            )
+        return token, session
+
+    def session(self, token: str | None) -> Session | None:
+        """The live session for a cookie value, or None (unknown or expired)."""
+        if not token:
+            return None
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(sessions.c.csrf, sessions.c.expires_at, users)
+                .join(users, users.c.id == sessions.c.user_id)
+                .where(sessions.c.id == _token_id(token))
+            ).one_or_none()
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if expires <= datetime.now(UTC):
+            self.logout(token)
+            return None
+        return Session(_user(row), row.csrf, expires)
+
+    def logout(self, token: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(sessions).where(sessions.c.id == _token_id(token)))
