@@ -41,6 +41,9 @@ class Settings:
     transcribe_concurrency: int = 2
     transcribe_queue_timeout: float = 30.0
     transcribe_threads: int = 0
+    translation_engine: str = ""
+    max_text_chars: int = 10_000
+    redaction_spacy_model: str = ""
     hold_deadline_hours: float = 72.0
     result_retention_hours: float = 24.0
     session_hours: float = 8.0
@@ -88,6 +91,7 @@ class Settings:
             "must be 0..8760",
         )
         _check(0 < self.session_hours <= 24 * 30, "session_hours", "must be 0..720")
+        _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
         _check(
             self.operator_token_sha256 == ""
             or (

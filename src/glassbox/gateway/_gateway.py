@@ -64,6 +64,7 @@ class Call:
     audio_seconds: float = 0.0
     characters: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+    error_style: str = "openai"  # or "libretranslate": {"error": "<message>", ...}
 
     def resolve_purpose(self, declared: str | None) -> str:
         """The declared purpose, or the client's only registered one."""
@@ -178,7 +179,7 @@ class Gateway:
     async def fail(self, call: Call, exc: GlassboxError) -> Reply:
         """Log a request that could not be decided or served, and answer with its error."""
         rec = await self.record(call, "failed", error=exc.code)
-        body = error_json(exc.code, exc.message, rec)
+        body = error_json(exc.code, exc.message, rec, style=call.error_style)
         headers = self.receipt_headers(call, rec)
         if isinstance(exc, Overloaded):
             headers["Retry-After"] = str(exc.retry_after)
@@ -194,13 +195,18 @@ class Gateway:
         message = "Refused under the acceptable-use policy: " + " ".join(
             d for d in decision.descriptions
         )
-        body = error_json("policy_denied", message, rec, reasons=explained)
+        body = error_json("policy_denied", message, rec, style=call.error_style, reasons=explained)
         return Reply(403, body, "application/json", self.receipt_headers(call, rec))
 
 
-def error_json(code: str, message: str, rec: Mapping[str, Any], **more: Any) -> bytes:
-    body = {
-        "error": {"message": message, "type": code, "code": code, "param": None, **more},
-        "glassbox_receipt": rec,
-    }
+def error_json(
+    code: str, message: str, rec: Mapping[str, Any], *, style: str = "openai", **more: Any
+) -> bytes:
+    """An error body in the shape the route's clients know, with the receipt."""
+    body: dict[str, Any]
+    if style == "libretranslate":
+        body = {"error": message, "code": code, **more}
+    else:
+        body = {"error": {"message": message, "type": code, "code": code, "param": None, **more}}
+    body["glassbox_receipt"] = rec
     return json.dumps(body).encode()

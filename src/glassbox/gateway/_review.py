@@ -243,6 +243,7 @@ class Review:
             output=commitment(out_salt, content),
             model=hold.params.get("model"),
             audio_seconds=round(hold.audio_seconds, 3) or None,
+            redacted=True if hold.params.get("redact") else None,
         )
         await run_in_threadpool(
             self._end, hold, entry, claimed, now, (body, media_type, obj, salts)

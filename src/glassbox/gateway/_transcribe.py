@@ -1,11 +1,13 @@
-"""Speech transcription through the governed path (OpenAI `/v1/audio/transcriptions`)."""
+"""Speech to text through the governed path: OpenAI `/v1/audio/transcriptions` and
+`/v1/audio/translations` (speech in any language to English text)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
@@ -15,7 +17,9 @@ from glassbox.gateway._gateway import Call, Gateway, Reply
 from glassbox.gateway._review import Review
 from glassbox.services import (
     Audio,
+    ModelSpec,
     Transcriber,
+    Transcript,
     decode_audio,
     render,
     validate_request_params,
@@ -40,7 +44,7 @@ class TranscriptionForm:
 
 
 class Transcription:
-    """Validates, decides, transcribes and logs one transcription request."""
+    """Validates, decides, transcribes (or translates) and logs one speech request."""
 
     def __init__(
         self,
@@ -50,13 +54,18 @@ class Transcription:
         *,
         max_upload_bytes: int,
         max_audio_seconds: float,
+        task: str = "transcribe",
+        redactor: TextRedactor | None = None,
     ) -> None:
         self._gateway = gateway
         self._review = review
         self._transcriber = transcriber
         self._max_upload = max_upload_bytes
         self._max_seconds = max_audio_seconds
-        review.runners["transcribe"] = self.run
+        self._task = task
+        self._redactor = redactor
+        self.action = "transcribe" if task == "transcribe" else "translate_speech"
+        review.runners[self.action] = self.run
 
     async def handle(
         self, call: Call, form: TranscriptionForm | GlassboxError, purpose_header: str | None
@@ -78,7 +87,7 @@ class Transcription:
         fmt = form.response_format or "json"
         temperature = _temperature(form.temperature)
         validate_request_params(fmt, temperature, form.granularities)
-        spec = self._transcriber.resolve(form.model or DEFAULT_REQUEST_MODEL)
+        spec = self._model(form.model or DEFAULT_REQUEST_MODEL)
         call.details["model"] = spec.name
         if form.upload is None:
             raise InputError("the request has no 'file' field: send the audio as multipart 'file'")
@@ -99,14 +108,18 @@ class Transcription:
             "response_format": fmt,
             "temperature": temperature,
             "granularities": list(form.granularities),
+            "task": self._task,
         }
         decision = await run_in_threadpool(self._gateway.decide, call)
+        params["redact"] = decision.redact_output
         if decision.outcome == "deny":
             return await self._gateway.refuse(call, decision)
         if decision.outcome == "review":
             return await self._review.hold(call, decision, form.upload, params)
 
         body, media_type, obj = await self._transcribe(audio, params)
+        if decision.redact_output:
+            call.details["redacted"] = True
         call.commits.add("output", canonical(obj) if obj is not None else body)
         rec = await self._gateway.record(call, "served", reasons=decision.reasons)
         if obj is not None:
@@ -131,8 +144,37 @@ class Transcription:
             prompt=params["prompt"],
             temperature=params["temperature"],
             word_timestamps="word" in params["granularities"],
+            task=params.get("task", "transcribe"),
         )
+        if params.get("redact"):
+            if self._redactor is None:
+                raise GlassboxError("the policy requires redaction but no redactor is available")
+            transcript = await run_in_threadpool(redact_transcript, transcript, self._redactor)
         return render(transcript, params["response_format"], granularities=params["granularities"])
+
+    def _model(self, name: str) -> ModelSpec:
+        """The model to use; for translation the default alias picks a multilingual model."""
+        spec = self._transcriber.resolve(name)
+        if self._task == "translate" and not spec.multilingual and name == DEFAULT_REQUEST_MODEL:
+            for other in self._transcriber.model_names():
+                candidate = self._transcriber.resolve(other)
+                if candidate.multilingual:
+                    return candidate
+        return spec
+
+
+class TextRedactor(Protocol):
+    def redact(self, text: str, *, language: str = "en") -> Any: ...
+
+
+def redact_transcript(transcript: Transcript, redactor: TextRedactor) -> Transcript:
+    """The transcript with personal data replaced in its text and segments; words dropped."""
+    segments = tuple(
+        dataclasses.replace(s, text=redactor.redact(s.text).text) for s in transcript.segments
+    )
+    return dataclasses.replace(
+        transcript, text=redactor.redact(transcript.text).text, segments=segments, words=()
+    )
 
 
 def _temperature(raw: str | None) -> float:

@@ -17,7 +17,7 @@ from glassbox.node import Node, load_hold_key, load_pseudonym_key
 from glassbox.review import Accounts, HoldBook, Sealer
 from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_model_setting
 from glassbox.settings import Settings
-from glassbox.web import _log_routes, _openai_routes, _operator
+from glassbox.web import _console, _log_routes, _openai_routes, _operator
 from glassbox.web._errors import install_error_handlers
 
 MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
@@ -54,12 +54,13 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
         app.state.accounts = Accounts(
             node.engine, pseudonym_key, session_hours=settings.session_hours
         )
-        app.state.transcription = Transcription(
-            gateway,
-            review,
-            transcriber,
-            max_upload_bytes=settings.max_upload_bytes,
-            max_audio_seconds=settings.max_audio_seconds,
+        limits = {
+            "max_upload_bytes": settings.max_upload_bytes,
+            "max_audio_seconds": settings.max_audio_seconds,
+        }
+        app.state.transcription = Transcription(gateway, review, transcriber, **limits)
+        app.state.speech_translation = Transcription(
+            gateway, review, transcriber, task="translate", **limits
         )
         maintenance = None
         if integrate:
@@ -79,6 +80,8 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app.include_router(_log_routes.router)
     app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
+    app.include_router(_console.router)
+    app.mount("/console/static", _console.static_files(), name="console-static")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
