@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from glassbox.assets import SAMPLE_TEXT
-from glassbox.services import Audio
 
 SENTENCE = SAMPLE_TEXT
 # American English at 160 words a minute: the voice tiny.en understands best.
@@ -43,9 +42,8 @@ def encode(
     codec: str,
     rate: int = 16_000,
     channels: int = 1,
-    source_rate: int = 16_000,
 ) -> bytes:
-    """Encode float32 mono samples with PyAV; skips the test if PyAV has no such encoder."""
+    """Encode float32 16 kHz mono samples with PyAV; skips the test if PyAV lacks the encoder."""
     try:
         av.Codec(codec, "w")
     except av.codec.codec.UnknownCodecError:
@@ -53,7 +51,7 @@ def encode(
     layout = "mono" if channels == 1 else "stereo"
     planes = np.tile(samples.astype(np.float32), (channels, 1))
     frame = av.AudioFrame.from_ndarray(planes, format="fltp", layout=layout)
-    frame.sample_rate = source_rate
+    frame.sample_rate = 16_000
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format=container) as output:
         stream = output.add_stream(codec, rate=rate, layout=layout)
@@ -62,7 +60,3 @@ def encode(
         for packet in stream.encode(None):
             output.mux(packet)
     return buffer.getvalue()
-
-
-def as_audio(samples: np.ndarray) -> Audio:
-    return Audio(samples=samples, duration=samples.size / 16_000)

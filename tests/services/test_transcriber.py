@@ -65,9 +65,14 @@ def test_words_only_when_asked(transcriber: Transcriber, speech: Audio) -> None:
 
 
 def test_silence_transcribes_to_little_or_nothing(transcriber: Transcriber) -> None:
-    silence = np.zeros(16_000 * 2, dtype=np.float32)
-    result = transcriber.transcribe(Audio(silence, 2.0), model="tiny.en", temperature=1.0)
-    assert len(result.text.split()) <= 3
+    silence = Audio(np.zeros(16_000 * 2, dtype=np.float32), 2.0)
+    assert len(transcriber.transcribe(silence, model="tiny.en").text.split()) <= 3
+
+
+def test_a_set_temperature_is_used(transcriber: Transcriber, speech: Audio) -> None:
+    # Sampling makes the text vary from run to run; only where decoding starts is fixed.
+    result = transcriber.transcribe(speech, model="tiny.en", temperature=0.9)
+    assert all(segment.temperature in (0.9, 1.0) for segment in result.segments)
 
 
 def test_model_names_include_aliases(transcriber: Transcriber) -> None:
@@ -157,7 +162,7 @@ def test_overloaded_when_the_queue_wait_exceeds_the_timeout() -> None:
         started = time.monotonic()
         with pytest.raises(Overloaded, match="retry") as caught:
             transcriber.transcribe(_audio(), model="fake.en")
-        assert time.monotonic() - started >= 0.05
+        assert time.monotonic() - started >= 0.04  # it waited (about) the queue timeout
         model.release.set()
         assert first.result(timeout=5).text == ""
     assert caught.value.status == 503
