@@ -11,6 +11,10 @@ PACKAGES = [
     "glassbox.tlog.server",
     "glassbox.store",
     "glassbox.audit",
+    "glassbox.gateway",
+    "glassbox.policy",
+    "glassbox.review",
+    "glassbox.services",
     "glassbox.web",
     "glassbox.cli",
 ]
