@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from glassbox.errors import TamperError
 from glassbox.node import Node
-from glassbox.store import log_tiles, log_tree
+from glassbox.store import is_postgres, log_tiles, log_tree
 from glassbox.tlog import (
     Checkpoint,
     leaf_hash,
@@ -121,3 +121,53 @@ def test_racing_integrators_produce_one_consistent_log(node: Node) -> None:
         _, proof = node.reader.consistency_proof(a, b)
         verify_consistency(a, b, proof, seen[a], seen[b])
     assert sizes[-1] == 60
+
+
+def test_a_round_planned_before_another_integrator_moved_the_tree_is_planned_again(
+    node: Node,
+) -> None:
+    """Entries are hashed before the write lock is taken; a round that lost the race is redone.
+
+    On PostgreSQL the advisory lock is held while planning, so the other integrator
+    stands aside instead.
+    """
+    other = Integrator(node.engine, node.signer)
+    write_entries(node.engine, [b"first %d" % i for i in range(300)])
+    real_plan = node.integrator._plan
+    plans: list[int | None] = []
+    others: list[str | None] = []
+
+    def plan_then_race(conn):  # type: ignore[no-untyped-def]
+        planned = real_plan(conn)
+        plans.append(planned.new.size if planned else None)
+        if len(plans) == 1:  # another integrator tries to get in between plan and store
+            others.append(other.integrate())
+            write_entries(node.engine, [b"second %d" % i for i in range(5)])
+        return planned
+
+    node.integrator._plan = plan_then_race  # type: ignore[method-assign]
+    note = node.integrator.integrate()
+    assert note is not None
+    if is_postgres(node.engine):
+        assert others == [None] and plans == [300]
+    else:  # the other signed 300 first; this round's plan for 300 was dropped
+        assert others[0] is not None and _open(node, others[0]).size == 300
+        assert plans == [300, 305]
+    assert _open(node, note).size == plans[-1]
+    node.integrator.integrate_all()
+    cps = [_open(node, node.reader.checkpoint_at(n)) for n in (300, 305)]
+    _, proof = node.reader.consistency_proof(300, 305)
+    verify_consistency(300, 305, proof, cps[0].root, cps[1].root)
+
+
+def test_only_the_gap_free_prefix_is_integrated(node: Node) -> None:
+    """A range that committed ahead of an earlier one waits for it."""
+    from glassbox.store import log_entries, log_sequence
+
+    with node.engine.begin() as conn:
+        conn.execute(log_entries.insert(), [{"idx": i, "data": b"%d" % i} for i in (0, 1, 3)])
+        conn.execute(update(log_sequence).values(next_idx=4))
+    assert _open(node, node.integrator.integrate_all() or "").size == 2
+    with node.engine.begin() as conn:
+        conn.execute(log_entries.insert().values(idx=2, data=b"2"))
+    assert _open(node, node.integrator.integrate_all() or "").size == 4

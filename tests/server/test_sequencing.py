@@ -121,3 +121,56 @@ def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) ->
         node.sequencer.submit([b"d"], broken).result(10)
     assert 3 not in _stored(node)
     assert node.sequencer.append([b"e"]) == [3]
+
+
+def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
+    """A queued append cannot be cancelled: it commits, and later appends still do."""
+    import asyncio
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    import glassbox.tlog.server._sequencer as mod
+
+    gate = threading.Event()
+    seq = Sequencer(node.engine)
+    real = mod.write_entries
+
+    def slow_write(engine, entries, attach=()):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return real(engine, entries, attach)
+
+    mod.write_entries = slow_write  # type: ignore[assignment]
+
+    async def give_up() -> None:
+        task = asyncio.ensure_future(seq.append_async([b"abandoned"]))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        waiting = seq.submit([b"waiting"])
+        assert not waiting.cancel()
+        with pytest.raises(FutureTimeout):
+            waiting.result(0.01)
+        asyncio.run(give_up())
+        gate.set()
+        assert waiting.result(10) == [0]
+        assert seq.append([b"later"]) == [2]
+    finally:
+        gate.set()
+        mod.write_entries = real
+        seq.close()
+    assert _stored(node) == {0: b"waiting", 1: b"abandoned", 2: b"later"}
+
+
+def test_receipts_work_with_concurrent_futures_helpers(node: Node) -> None:
+    from concurrent.futures import as_completed, wait
+
+    futures = [node.sequencer.submit([b"%d" % i]) for i in range(50)]
+    _, not_done = wait(futures, timeout=10)
+    assert not not_done
+    assert sorted(f.result()[0] for f in as_completed(futures, timeout=10)) == list(range(50))
+    called: list[list[int]] = []
+    futures[0].add_done_callback(lambda f: called.append(f.result()))
+    assert called == [futures[0].result()]
+    assert futures[0].exception() is None and futures[0].done() and not futures[0].cancelled()

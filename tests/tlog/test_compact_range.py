@@ -99,3 +99,52 @@ def test_bad_saved_data_is_rejected() -> None:
 def test_append_rejects_a_short_hash() -> None:
     with pytest.raises(InputError):
         CompactRange().append(b"not a hash")
+
+
+heights = st.integers(min_value=0, max_value=9)
+
+
+@settings(deadline=None)
+@given(sizes, heights)
+def test_a_whole_subtree_appends_like_its_leaves(size: int, height: int) -> None:
+    start = size >> height << height  # the subtree starts on its own boundary
+    end = start + (1 << height)
+    if end > len(LEAVES):
+        start, end = 0, 1 << height
+    by_leaf, by_subtree = CompactRange(), CompactRange()
+    by_leaf.extend(LEAVES[:start])
+    by_subtree.extend(LEAVES[:start])
+    leaf_visits: list[tuple[int, int, bytes]] = []
+    subtree_visits: list[tuple[int, int, bytes]] = []
+    for leaf in LEAVES[start:end]:
+        by_leaf.append(leaf, lambda h, i, v: leaf_visits.append((h, i, v)))
+    node = TREE.levels[height][start >> height]
+    by_subtree.append_subtree(height, node, lambda h, i, v: subtree_visits.append((h, i, v)))
+    assert by_subtree.size == by_leaf.size == end
+    assert by_subtree.hashes == by_leaf.hashes
+    assert subtree_visits == [call for call in leaf_visits if call[0] >= height]
+    assert subtree_visits[0] == (height, start >> height, node)
+
+
+@pytest.mark.parametrize(
+    ("size", "height", "node"),
+    [(1, 1, LEAVES[0]), (6, 2, LEAVES[0]), (4, -1, LEAVES[0]), (4, 2, b"short")],
+)
+def test_a_misplaced_or_malformed_subtree_is_refused(size: int, height: int, node: bytes) -> None:
+    compact = CompactRange()
+    compact.extend(LEAVES[:size])
+    with pytest.raises(InputError):
+        compact.append_subtree(height, node)
+    assert compact.size == size
+
+
+@given(sizes, sizes)
+def test_bulk_extend_keeps_the_same_range_as_appending_one_by_one(first: int, more: int) -> None:
+    bulk, single = CompactRange(), CompactRange()
+    bulk.extend(LEAVES[:first])
+    bulk.extend(iter(LEAVES[first : first + more]))
+    for leaf in LEAVES[: first + more]:
+        single.append(leaf, lambda h, i, v: None)
+    assert bulk.size == single.size
+    assert bulk.hashes == single.hashes
+    assert bulk.root() == reference_root(LEAVES[: first + more])

@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 
-from glassbox.errors import ConsistencyError, InclusionError
+from glassbox.errors import ConsistencyError, InclusionError, InputError
 from glassbox.tlog import (
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    leaf_hashes,
     node_hash,
     root_at,
+    subtree_hash,
     tree_root,
     verify_consistency,
     verify_inclusion,
@@ -159,10 +161,19 @@ def test_hasher_vectors() -> None:
 def test_leaf_hashes_and_roots() -> None:
     assert len(LEAF_INPUTS) == 8
     assert [leaf_hash(data) for data in LEAF_INPUTS] == LEAF_HASHES
+    assert leaf_hashes(iter(LEAF_INPUTS)) == LEAF_HASHES
     assert sorted(ROOTS) == list(range(9))
     for size, root in ROOTS.items():
         assert tree_root(LEAF_HASHES[:size]) == root
         assert root_at(size, CLASSIC.reader(size)) == root
+        if size and not size & (size - 1):  # a perfect tree
+            assert subtree_hash(LEAF_HASHES[:size]) == root
+
+
+@pytest.mark.parametrize("hashes", [[], [b"\0" * 32] * 3, [b"\0" * 32, b"short"]])
+def test_subtree_hash_refuses_what_is_not_a_perfect_subtree(hashes: list[bytes]) -> None:
+    with pytest.raises(InputError):
+        subtree_hash(hashes)
 
 
 def test_every_classic_pair_is_listed() -> None:

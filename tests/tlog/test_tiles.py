@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glassbox.errors import EntryTooLarge, FormatError, InputError
@@ -11,17 +11,19 @@ from glassbox.tlog import (
     MAX_ENTRY_SIZE,
     TILE_HEIGHT,
     TILE_WIDTH,
+    CompactRange,
     TileHashReader,
     TilePath,
     decode_bundle,
     encode_bundle,
     entries_path,
+    extend_tiles,
     parse_tile_path,
     tile_path,
     tile_width,
 )
 
-from ._support import TREE, data_json
+from ._support import LEAVES, TREE, data_json
 
 SPEC = data_json("c2sp_spec_examples.json")
 
@@ -197,3 +199,47 @@ def test_tile_reader_refuses_incomplete_nodes_and_bad_tiles() -> None:
     short = TileHashReader(lambda level, index, width: b"\x00" * 31, 5)
     with pytest.raises(FormatError):
         short.node(0, 0)
+
+
+# Start anywhere, including just below a level-2 boundary (65,536 leaves), so
+# that level-1 and level-2 tiles grow too; the range's own hashes are arbitrary.
+starts = st.one_of(
+    st.integers(min_value=0, max_value=1 << 20),
+    st.builds(lambda k, back: max(0, (k << 16) - back), st.integers(1, 8), st.integers(0, 1100)),
+)
+
+
+@settings(deadline=None)
+@given(starts, st.integers(min_value=0, max_value=len(LEAVES)))
+def test_extend_tiles_adds_what_visiting_every_node_would(start: int, count: int) -> None:
+    hashes = LEAVES[: start.bit_count()]
+    bulk, visited = CompactRange(start, hashes), CompactRange(start, hashes)
+    expected: dict[tuple[int, int], bytes] = {}
+
+    def visit(height: int, index: int, node: bytes) -> None:
+        if height % TILE_HEIGHT == 0:
+            key = (height // TILE_HEIGHT, index // TILE_WIDTH)
+            expected[key] = expected.get(key, b"") + node
+
+    visited.extend(LEAVES[:count], visit)
+    grown = extend_tiles(bulk, LEAVES[:count])
+    assert grown == expected
+    assert bulk.size == visited.size == start + count
+    assert bulk.hashes == visited.hashes
+    for (level, index), added in grown.items():
+        before = tile_width(level, index, start)
+        assert before + len(added) // 32 == tile_width(level, index, start + count)
+
+
+def test_extend_tiles_builds_the_stored_tiles_of_a_tree() -> None:
+    compact = CompactRange()
+    tiles: dict[tuple[int, int], bytes] = {}
+    for chunk in (1, 300, 255, 200, 344):  # 1100 leaves in uneven rounds
+        for key, added in extend_tiles(
+            compact, LEAVES[compact.size : compact.size + chunk]
+        ).items():
+            tiles[key] = tiles.get(key, b"") + added
+    assert compact.size == len(LEAVES)
+    assert tiles == {(0, i): TREE.tile(0, i, tile_width(0, i, len(LEAVES))) for i in range(5)} | {
+        (1, 0): TREE.tile(1, 0, 4)
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -21,6 +21,16 @@ class LogSource(Protocol):
     def entry_bundle(self, index: int, width: int) -> bytes: ...
     def verifier_key(self) -> str | None: ...
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class BulkSource(Protocol):
+    """A source that can also serve many entry bundles at once (an optional extension)."""
+
+    def bundles(self, size: int, start: int, end: int) -> list[tuple[list[bytes], bytes]]:
+        """Entry bundles [start, end) of the tree of `size`, decoded, each with its level-0
+        tile: what `entry_bundle` and `tile(0, ...)` serve for each, in fewer round trips."""
+        ...
 
 
 class HttpSource:
@@ -81,6 +91,9 @@ class LocalSource:
 
     def entry_bundle(self, index: int, width: int) -> bytes:
         return self._reader.entry_bundle(index, width)
+
+    def bundles(self, size: int, start: int, end: int) -> list[tuple[list[bytes], bytes]]:
+        return self._reader.bundles(size, start, end)
 
     def verifier_key(self) -> str | None:
         return self._vkey

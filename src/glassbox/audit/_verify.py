@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from glassbox.audit._sources import LogSource
+from glassbox.audit._sources import BulkSource, LogSource
 from glassbox.audit._state import AuditState
 from glassbox.errors import ConsistencyError, FormatError, InputError, TamperError
 from glassbox.tlog import (
     HASH_SIZE,
-    TILE_HEIGHT,
     TILE_WIDTH,
     Checkpoint,
     CompactRange,
@@ -20,13 +20,16 @@ from glassbox.tlog import (
     Verifier,
     consistency_proof,
     decode_bundle,
-    leaf_hash,
+    extend_tiles,
+    leaf_hashes,
     open_checkpoint,
     tile_width,
     verify_consistency,
 )
 
 Progress = Callable[[int, int], None]
+
+_CHUNK = 16  # entry bundles read, hashed and checked together: 4,096 entries
 
 
 @dataclass(frozen=True)
@@ -69,27 +72,23 @@ def verify_log(
         _check_not_rolled_back(state, cp, note)
 
     compact = CompactRange()
-    upper: dict[tuple[int, int], list[bytes]] = defaultdict(list)
-
-    def visit(height: int, index: int, node: bytes) -> None:
-        if height and height % TILE_HEIGHT == 0:
-            upper[(height // TILE_HEIGHT, index // TILE_WIDTH)].append(node)
-
+    upper: dict[tuple[int, int], list[bytes]] = defaultdict(list)  # tiles above level 0
     bundles = (cp.size + TILE_WIDTH - 1) // TILE_WIDTH
-    for b in range(bundles):
-        width = tile_width(0, b, cp.size)
-        leaves = _verified_leaves(source, b, width)
-        compact.extend(leaves, visit)
+    for start in range(0, bundles, _CHUNK):
+        end = min(start + _CHUNK, bundles)
+        for tile, added in _verified_chunk(source, cp.size, compact, start, end).items():
+            upper[tile].append(added)
         if progress is not None:
             progress(compact.size, cp.size)
 
-    for (level, index), nodes in sorted(upper.items()):
-        served = source.tile(level, index, len(nodes))
-        expected = b"".join(nodes)
+    for (level, index), parts in sorted(upper.items()):
+        expected = b"".join(parts)
+        width = len(expected) // HASH_SIZE
+        served = source.tile(level, index, width)
         if served != expected:
             pos = _first_difference(served, expected)
             raise TamperError(
-                f"tile level {level} index {index} (width {len(nodes)}): hash {pos} differs "
+                f"tile level {level} index {index} (width {width}): hash {pos} differs "
                 "from the one recomputed from the entries"
             )
 
@@ -104,29 +103,59 @@ def verify_log(
     return Verified(cp, note, vkey)
 
 
-def _verified_leaves(source: LogSource, bundle: int, width: int) -> list[bytes]:
-    first = bundle * TILE_WIDTH
+def _verified_chunk(
+    source: LogSource, size: int, compact: CompactRange, start: int, end: int
+) -> dict[tuple[int, int], bytes]:
+    """Check entry bundles [start, end) against their level-0 tiles and add them to `compact`.
+
+    Returns what they add to the tiles above level 0, still to be checked. Damage
+    is reported at the first bundle, in log order, where it shows.
+    """
+    if isinstance(source, BulkSource):
+        parts = source.bundles(size, start, end)
+    else:
+        parts = [_fetched_bundle(source, b, tile_width(0, b, size)) for b in range(start, end)]
+    short = next(
+        (
+            n
+            for n, (entries, _) in enumerate(parts)
+            if len(entries) != tile_width(0, start + n, size)
+        ),
+        None,
+    )
+    if short is not None:
+        if short:  # the bundles before it may hold earlier damage: check them first
+            _verified_chunk(
+                source, size, CompactRange(compact.size, compact.hashes), start, start + short
+            )
+        bundle, held = start + short, len(parts[short][0])
+        width = tile_width(0, bundle, size)
+        raise TamperError(
+            f"entry bundle {bundle} holds {held} entries where the checkpoint needs "
+            f"{width}: entry {bundle * TILE_WIDTH + min(held, width)} is missing or extra"
+        )
+    leaves = leaf_hashes(itertools.chain.from_iterable(entries for entries, _ in parts))
+    grown = extend_tiles(compact, leaves)
+    for n, (_, served) in enumerate(parts):
+        bundle = start + n
+        expected = grown.pop((0, bundle))
+        if served != expected:
+            pos = _first_difference(served, expected)
+            raise TamperError(
+                f"entry {bundle * TILE_WIDTH + pos}: its hash in tile level 0 index {bundle} "
+                "differs from the hash of the entry served"
+            )
+    return grown
+
+
+def _fetched_bundle(source: LogSource, bundle: int, width: int) -> tuple[list[bytes], bytes]:
     try:
         entries = decode_bundle(source.entry_bundle(bundle, width))
     except FormatError as exc:
         raise TamperError(
-            f"entry bundle {bundle} (entries from {first}) is malformed: {exc}"
+            f"entry bundle {bundle} (entries from {bundle * TILE_WIDTH}) is malformed: {exc}"
         ) from None
-    if len(entries) != width:
-        raise TamperError(
-            f"entry bundle {bundle} holds {len(entries)} entries where the checkpoint needs "
-            f"{width}: entry {first + min(len(entries), width)} is missing or extra"
-        )
-    leaves = [leaf_hash(e) for e in entries]
-    served = source.tile(0, bundle, width)
-    expected = b"".join(leaves)
-    if served != expected:
-        pos = _first_difference(served, expected)
-        raise TamperError(
-            f"entry {first + pos}: its hash in tile level 0 index {bundle} differs from "
-            "the hash of the entry served"
-        )
-    return leaves
+    return entries, source.tile(0, bundle, width)
 
 
 def _first_difference(served: bytes, expected: bytes) -> int:

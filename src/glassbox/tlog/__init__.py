@@ -8,7 +8,7 @@ Nothing here does I/O: callers hand in bytes, or functions that fetch them.
 
 from ._checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ._compact import CompactRange, tree_root
-from ._hash import EMPTY_ROOT, HASH_SIZE, leaf_hash, node_hash
+from ._hash import EMPTY_ROOT, HASH_SIZE, leaf_hash, leaf_hashes, node_hash, subtree_hash
 from ._keys import Signer, Verifier
 from ._note import Note, NoteSignature, add_signatures, open_note, parse_note, sign_note
 from ._proof import (
@@ -28,6 +28,7 @@ from ._tiles import (
     decode_bundle,
     encode_bundle,
     entries_path,
+    extend_tiles,
     parse_tile_path,
     tile_path,
     tile_width,
@@ -56,8 +57,10 @@ __all__ = [
     "decode_bundle",
     "encode_bundle",
     "entries_path",
+    "extend_tiles",
     "inclusion_proof",
     "leaf_hash",
+    "leaf_hashes",
     "node_hash",
     "open_checkpoint",
     "open_note",
@@ -66,6 +69,7 @@ __all__ = [
     "root_at",
     "sign_checkpoint",
     "sign_note",
+    "subtree_hash",
     "tile_path",
     "tile_width",
     "tree_root",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from glassbox.errors import FormatError, InputError
 
-from ._hash import EMPTY_ROOT, HASH_SIZE, node_hash
+from ._hash import EMPTY_ROOT, HASH_SIZE, node_hash, subtree_hash
 
 Visitor = Callable[[int, int, bytes], None]
 """Called as ``visit(height, index, hash)`` for each node an append completes."""
@@ -60,25 +60,64 @@ class CompactRange:
         """
         if len(leaf_hash) != HASH_SIZE:
             raise InputError(f"leaf hash is {len(leaf_hash)} bytes, not {HASH_SIZE}")
-        index = self._size
-        current = bytes(leaf_hash)
-        height = 0
+        self._push(0, bytes(leaf_hash), visit)
+
+    def append_subtree(self, height: int, node: bytes, visit: Visitor | None = None) -> None:
+        """Add a whole perfect subtree of ``2**height`` leaves on the right, given its hash.
+
+        The subtree must start on its own boundary: ``size`` must be a multiple of
+        ``2**height``. The result is the same as appending its leaves one by one,
+        and ``visit`` sees the calls those appends would make at ``height`` and
+        above: the subtree's root first, then each merged parent by increasing
+        height. The nodes inside the subtree are the caller's business.
+        """
+        if height < 0:
+            raise InputError(f"subtree height must not be negative, got {height}")
+        if len(node) != HASH_SIZE:
+            raise InputError(f"subtree hash is {len(node)} bytes, not {HASH_SIZE}")
+        if self._size & ((1 << height) - 1):
+            raise InputError(
+                f"a subtree of height {height} cannot start at leaf {self._size}: "
+                f"not a multiple of {1 << height}"
+            )
+        self._push(height, bytes(node), visit)
+
+    def _push(self, height: int, current: bytes, visit: Visitor | None) -> None:
+        size = self._size
         if visit is not None:
-            visit(0, index, current)
-        # Each trailing one bit of the old size is a perfect subtree of the
-        # same height as `current`, waiting for its right sibling.
-        while (index >> height) & 1:
+            visit(height, size >> height, current)
+        self._size = size + (1 << height)
+        # Each one bit of the old size from `height` up is a perfect subtree of
+        # that height, waiting for its right sibling.
+        while (size >> height) & 1:
             current = node_hash(self._hashes.pop(), current)
             height += 1
             if visit is not None:
-                visit(height, index >> height, current)
+                visit(height, size >> height, current)
         self._hashes.append(current)
-        self._size += 1
 
     def extend(self, leaf_hashes: Iterable[bytes], visit: Visitor | None = None) -> None:
-        """Append several leaf hashes in order."""
-        for value in leaf_hashes:
-            self.append(value, visit)
+        """Append several leaf hashes in order.
+
+        Without ``visit``, aligned runs of leaves go in as whole subtrees, each
+        hashed level by level in bulk.
+        """
+        if visit is not None:
+            for value in leaf_hashes:
+                self.append(value, visit)
+            return
+        leaves = list(leaf_hashes)
+        done = 0
+        while done < len(leaves):
+            # The largest subtree that starts here and fits in what is left.
+            room = (len(leaves) - done).bit_length() - 1
+            align = (self._size & -self._size).bit_length() - 1 if self._size else room
+            height = min(room, align)
+            if height == 0:
+                self.append(leaves[done])
+            else:
+                self.append_subtree(height, subtree_hash(leaves[done : done + (1 << height)]))
+            done += 1 << height
 
     def root(self) -> bytes:
         """The Merkle tree hash of ``[0, size)``; ``EMPTY_ROOT`` when empty."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from glassbox.errors import EntryTooLarge, FormatError, InputError
 
-from ._hash import HASH_SIZE, node_hash
+from ._compact import CompactRange
+from ._hash import HASH_SIZE, node_hash, subtree_hash
 
 TILE_HEIGHT = 8
 """Tree levels spanned by one tile."""
@@ -149,6 +150,45 @@ def decode_bundle(data: bytes) -> list[bytes]:
         entries.append(bytes(data[offset : offset + length]))
         offset += length
     return entries
+
+
+def extend_tiles(
+    compact: CompactRange, leaf_hashes: Sequence[bytes]
+) -> dict[tuple[int, int], bytes]:
+    """Append ``leaf_hashes`` to ``compact``; return what they add to each hash tile.
+
+    The result maps ``(level, index)`` of every tile that grows to the hashes
+    appended to it, concatenated in order; before them the tile held
+    ``tile_width(level, index, old_size)`` hashes. These are exactly the nodes
+    that ``compact.extend(leaf_hashes, visit)`` would visit at heights that are
+    multiples of ``TILE_HEIGHT``, but every whole level-0 tile goes in as one
+    subtree, hashed in bulk, so the cost per leaf is little more than its hash.
+    """
+    leaves = leaf_hashes if isinstance(leaf_hashes, list) else list(leaf_hashes)
+    start = compact.size
+    upper: dict[tuple[int, int], list[bytes]] = {}
+
+    def visit(height: int, index: int, node: bytes) -> None:
+        if height and height % TILE_HEIGHT == 0:
+            key = (height // TILE_HEIGHT, index // TILE_WIDTH)
+            upper.setdefault(key, []).append(node)
+
+    grown: dict[tuple[int, int], bytes] = {}
+    done = 0
+    while done < len(leaves):
+        position = start + done
+        take = min(len(leaves) - done, TILE_WIDTH - position % TILE_WIDTH)
+        tile = leaves[done : done + take]
+        if take == TILE_WIDTH:
+            compact.append_subtree(TILE_HEIGHT, subtree_hash(tile), visit)
+        else:
+            for value in tile:
+                compact.append(value, visit)
+        grown[(0, position // TILE_WIDTH)] = b"".join(tile)
+        done += take
+    for key, nodes in upper.items():
+        grown[key] = b"".join(nodes)
+    return grown
 
 
 class TileHashReader:

@@ -2,38 +2,59 @@
 
 One integrator works at a time per log: on PostgreSQL a transaction-scoped
 advisory lock elects it (other replicas skip the round), and on both databases
-the tree row's write lock serialises whoever gets through.
+the tree row's write lock serialises whoever gets through. The entries are read
+and hashed before that lock is taken (on SQLite it is the whole database's
+write lock, so appends would wait); under the lock the round checks that the
+tree is still the one it started from, then only writes tiles and the checkpoint.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from glassbox.errors import ConsistencyError, GlassboxError, StorageError, TamperError
-from glassbox.store import is_postgres, log_checkpoints, log_entries, log_tiles, log_tree
+from glassbox.store import is_postgres, log_checkpoints, log_tree
 from glassbox.tlog import (
     HASH_SIZE,
-    TILE_HEIGHT,
-    TILE_WIDTH,
     Checkpoint,
     CompactRange,
     Signer,
     TileHashReader,
     consistency_proof,
-    leaf_hash,
+    extend_tiles,
+    leaf_hashes,
     open_checkpoint,
     sign_checkpoint,
+    tile_width,
     verify_consistency,
 )
+from glassbox.tlog.server._sql import fetch_batches, placeholder
 
 _log = logging.getLogger(__name__)
 _ADVISORY_KEY = 0x676C617373626F78  # "glassbox"
+_ATTEMPTS = 3  # rounds planned before giving way to an integrator that keeps winning
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A round worked out from one snapshot of the tree, before any lock is taken."""
+
+    size: int  # the tree it starts from, as stored
+    compact: bytes
+    checkpoint: str
+    old: Checkpoint | None
+    grown: dict[tuple[int, int], bytes]  # (level, index) -> hashes appended to that tile
+    new: CompactRange
+
+
+class _Lost(Exception):
+    """Another integrator moved the tree on while this round was being planned."""
 
 
 class Integrator:
@@ -53,13 +74,18 @@ class Integrator:
     def integrate(self) -> str | None:
         """Integrate what is sequenced now; return the new signed checkpoint, or None.
 
-        None means nothing was new or another replica holds the integration lock.
+        None means nothing was new, or another integrator (a replica, or a thread)
+        holds the integration lock or keeps getting there first.
         """
-        try:
-            with self._engine.begin() as conn:
-                return self._integrate(conn)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"integration failed ({exc.__class__.__name__})") from exc
+        round_ = self._round_postgres if is_postgres(self._engine) else self._round
+        for _ in range(_ATTEMPTS):
+            try:
+                return round_()
+            except _Lost:
+                continue  # its transaction rolled back; plan again from the new tree
+            except SQLAlchemyError as exc:
+                raise StorageError(f"integration failed ({exc.__class__.__name__})") from exc
+        return None
 
     def integrate_all(self) -> str | None:
         """Integrate until nothing is pending; return the last checkpoint signed."""
@@ -68,88 +94,133 @@ class Integrator:
             last = note
         return last
 
-    def _integrate(self, conn: Connection) -> str | None:
-        if is_postgres(self._engine):
+    def _round(self) -> str | None:
+        # A read transaction first: in WAL mode it blocks no appends. Then the write
+        # transaction, which holds SQLite's database-wide lock only to store the round.
+        with self._engine.connect() as conn:
+            plan = self._plan(conn)
+        if plan is None:
+            return None
+        with self._engine.begin() as conn:
+            return self._store(conn, plan)
+
+    def _round_postgres(self) -> str | None:
+        # Appends never touch the tree row, so one transaction blocks nobody; the
+        # advisory lock keeps other replicas from planning the same round.
+        with self._engine.begin() as conn:
             got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
             if not got.scalar_one():
                 return None
-        # Writing first takes the write lock (row lock on PostgreSQL, database lock on SQLite).
-        now = datetime.now(UTC)
-        conn.execute(update(log_tree).where(log_tree.c.id == 1).values(updated_at=now))
-        row = conn.execute(select(log_tree).where(log_tree.c.id == 1)).one()
-        size = int(row.size)
-        compact = CompactRange.from_bytes(size, bytes(row.compact))
-        old = open_checkpoint(row.checkpoint, self._signer.verifier()) if row.checkpoint else None
+            plan = self._plan(conn)
+            if plan is None:
+                return None
+            return self._store(conn, plan)
+
+    def _plan(self, conn: Connection) -> _Plan | None:
+        """Read the tree and the entries after it; hash them into tiles and a new range."""
+        row = conn.execute(
+            select(log_tree.c.size, log_tree.c.compact, log_tree.c.checkpoint).where(
+                log_tree.c.id == 1
+            )
+        ).one()
+        size, compact_bytes, note = int(row.size), bytes(row.compact), str(row.checkpoint)
+        compact = CompactRange.from_bytes(size, compact_bytes)
+        old = open_checkpoint(note, self._signer.verifier()) if note else None
         if old is not None and (old.size != size or old.root != compact.root()):
             raise TamperError(
                 f"stored tree state (size {size}) disagrees with the last checkpoint "
                 f"(size {old.size}); refusing to sign"
             )
 
-        rows = conn.execute(
-            select(log_entries.c.idx, log_entries.c.data)
-            .where(log_entries.c.idx >= size, log_entries.c.idx < size + self._max_entries)
-            .order_by(log_entries.c.idx)
-        ).all()
-        leaves = []
-        for i, (idx, data) in enumerate(rows):
-            if idx != size + i:
+        p = placeholder(self._engine)
+        leaves: list[bytes] = []
+        for rows in fetch_batches(
+            conn,
+            f"SELECT idx, data FROM log_entries WHERE idx >= {p} AND idx < {p} ORDER BY idx",
+            (size, size + self._max_entries),
+        ):
+            first = size + len(leaves)
+            # Indices are unique and sorted, so the batch is gap-free when its last
+            # index is where it should be. A gap means a later range committed first:
+            # integrate only the gap-free prefix.
+            gap_free = len(rows)
+            if rows[-1][0] != first + len(rows) - 1:
+                gap_free = next(n for n, row in enumerate(rows) if row[0] != first + n)
+            leaves += leaf_hashes([data for _, data in rows[:gap_free]])
+            if gap_free < len(rows):
                 break
-            leaves.append(leaf_hash(bytes(data)))
         if not leaves and old is not None:
             return None
+        grown = extend_tiles(compact, leaves)
+        return _Plan(size, compact_bytes, note, old, grown, compact)
 
-        new_nodes: dict[tuple[int, int], list[tuple[int, bytes]]] = defaultdict(list)
-
-        def visit(height: int, index: int, node: bytes) -> None:
-            if height % TILE_HEIGHT == 0:
-                new_nodes[(height // TILE_HEIGHT, index // TILE_WIDTH)].append(
-                    (index % TILE_WIDTH, node)
-                )
-
-        compact.extend(leaves, visit)
-        tiles = self._grow_tiles(conn, new_nodes)
-        new_size, new_root = compact.size, compact.root()
-
-        if old is not None and old.size > 0:
-            self._check_consistent(conn, tiles, old, new_size, new_root)
-
-        for (level, index), blob in tiles.items():
-            conn.execute(
-                delete(log_tiles).where(log_tiles.c.level == level, log_tiles.c.idx == index)
+    def _store(self, conn: Connection, plan: _Plan) -> str:
+        """Under the write lock: check the tree did not move, then store the round."""
+        now = datetime.now(UTC)
+        # Writing first takes the write lock (row lock on PostgreSQL, database lock on SQLite).
+        conn.execute(update(log_tree).where(log_tree.c.id == 1).values(updated_at=now))
+        row = conn.execute(
+            select(log_tree.c.size, log_tree.c.compact, log_tree.c.checkpoint).where(
+                log_tree.c.id == 1
             )
-            conn.execute(insert(log_tiles).values(level=level, idx=index, hashes=blob))
+        ).one()
+        if (int(row.size), bytes(row.compact), str(row.checkpoint)) != (
+            plan.size,
+            plan.compact,
+            plan.checkpoint,
+        ):
+            raise _Lost
+
+        tiles = self._grown_tiles(conn, plan)
+        new_size, new_root = plan.new.size, plan.new.root()
+        if plan.old is not None and plan.old.size > 0:
+            self._check_consistent(conn, tiles, plan.old, new_size, new_root)
+
+        p = placeholder(self._engine)
+        if tiles:  # the first checkpoint, of the empty tree, has none
+            conn.exec_driver_sql(
+                f"INSERT INTO log_tiles (level, idx, hashes) VALUES ({p}, {p}, {p}) "
+                "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
+                [(level, index, blob) for (level, index), blob in sorted(tiles.items())],
+            )
         note = sign_checkpoint(Checkpoint(self.origin, new_size, new_root), self._signer)
-        conn.execute(insert(log_checkpoints).values(size=new_size, note=note, created_at=now))
+        conn.execute(log_checkpoints.insert().values(size=new_size, note=note, created_at=now))
         conn.execute(
             update(log_tree)
             .where(log_tree.c.id == 1)
-            .values(size=new_size, compact=compact.to_bytes(), checkpoint=note)
+            .values(size=new_size, compact=plan.new.to_bytes(), checkpoint=note)
         )
         return note
 
-    @staticmethod
-    def _grow_tiles(
-        conn: Connection, new_nodes: dict[tuple[int, int], list[tuple[int, bytes]]]
-    ) -> dict[tuple[int, int], bytes]:
+    def _grown_tiles(self, conn: Connection, plan: _Plan) -> dict[tuple[int, int], bytes]:
+        """The new contents of every tile the round grows: what is stored, then the new hashes.
+
+        A stored tile must hold exactly the hashes the stored tree size implies
+        (none, for a tile the round starts).
+        """
+        p = placeholder(self._engine)
+        stored: dict[tuple[int, int], bytes] = {}
+        for level in sorted({level for level, _ in plan.grown}):
+            indices = [index for lvl, index in plan.grown if lvl == level]
+            rows = conn.exec_driver_sql(
+                f"SELECT idx, hashes FROM log_tiles WHERE level = {p} AND idx BETWEEN {p} AND {p}",
+                (level, min(indices), max(indices)),
+            ).all()
+            stored.update(((level, int(idx)), bytes(blob)) for idx, blob in rows)
         tiles = {}
-        for (level, index), items in new_nodes.items():
-            existing = conn.execute(
-                select(log_tiles.c.hashes).where(
-                    log_tiles.c.level == level, log_tiles.c.idx == index
-                )
-            ).scalar_one_or_none()
-            blob = bytes(existing or b"")
-            if len(blob) != items[0][0] * HASH_SIZE:
+        for (level, index), added in plan.grown.items():
+            blob = stored.get((level, index), b"")
+            expected = tile_width(level, index, plan.size)
+            if len(blob) != expected * HASH_SIZE:
                 raise TamperError(
                     f"stored tile level {level} index {index} holds {len(blob) // HASH_SIZE} "
-                    f"hashes where the tree state expects {items[0][0]}; refusing to sign"
+                    f"hashes where the tree state expects {expected}; refusing to sign"
                 )
-            tiles[(level, index)] = blob + b"".join(h for _, h in items)
+            tiles[(level, index)] = blob + added
         return tiles
 
-    @staticmethod
     def _check_consistent(
+        self,
         conn: Connection,
         tiles: dict[tuple[int, int], bytes],
         old: Checkpoint,
@@ -157,14 +228,13 @@ class Integrator:
         new_root: bytes,
     ) -> None:
         """Never sign a tree head that is not provably consistent with the last one."""
+        p = placeholder(self._engine)
 
         def fetch(level: int, index: int, width: int) -> bytes:
             blob = tiles.get((level, index))
             if blob is None:
-                blob = conn.execute(
-                    select(log_tiles.c.hashes).where(
-                        log_tiles.c.level == level, log_tiles.c.idx == index
-                    )
+                blob = conn.exec_driver_sql(
+                    f"SELECT hashes FROM log_tiles WHERE level = {p} AND idx = {p}", (level, index)
                 ).scalar_one_or_none()
             data = bytes(blob or b"")[: width * HASH_SIZE]
             if len(data) != width * HASH_SIZE:

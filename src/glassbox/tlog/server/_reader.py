@@ -20,6 +20,7 @@ from glassbox.tlog import (
     inclusion_proof,
     tile_width,
 )
+from glassbox.tlog.server._sql import fetch_all, placeholder
 
 MAX_ENTRIES_PER_READ = 1000
 
@@ -85,6 +86,53 @@ class LogReader:
             raise NotFound(f"entry bundle {index} width {width} is not published")
         first = index * TILE_WIDTH
         return encode_bundle(self._entries(first, first + width))
+
+    def bundles(self, size: int, start: int, end: int) -> list[tuple[list[bytes], bytes]]:
+        """Entry bundles [start, end) of the tree of `size`, each with its level-0 tile.
+
+        The same data as `entry_bundle` and `tile(0, ...)` for each bundle, decoded,
+        in two queries instead of four per bundle: for auditors of a local log.
+        """
+        bundle_count = (size + TILE_WIDTH - 1) // TILE_WIDTH
+        if not 0 <= start < end <= bundle_count:
+            raise InputError(f"need 0 <= start < end <= {bundle_count} bundles of size {size}")
+        first, last = start * TILE_WIDTH, min(end * TILE_WIDTH, size)
+        p = placeholder(self._engine)
+        entries_sql = f"FROM log_entries WHERE idx >= {p} AND idx < {p} ORDER BY idx"
+        try:
+            with self._conn() as conn:
+                published = int(conn.execute(select(log_tree.c.size)).scalar_one())
+                if size > published:
+                    raise NotFound(f"size {size} is beyond the published tree size {published}")
+                rows = fetch_all(conn, f"SELECT data {entries_sql}", (first, last))
+                tiles = fetch_all(
+                    conn,
+                    f"SELECT idx, hashes FROM log_tiles WHERE level = 0 AND idx >= {p} "
+                    f"AND idx < {p}",
+                    (start, end),
+                )
+                if len(rows) == last - first:
+                    # Indices are unique, so every one in [first, last) is there.
+                    data = [d for (d,) in rows]
+                    grouped = [data[i : i + TILE_WIDTH] for i in range(0, len(data), TILE_WIDTH)]
+                else:  # a damaged store: serve what is there and let the verifier say where
+                    grouped = [[] for _ in range(start, end)]
+                    for index, d in fetch_all(
+                        conn, f"SELECT idx, data {entries_sql}", (first, last)
+                    ):
+                        grouped[int(index) // TILE_WIDTH - start].append(bytes(d))
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database unavailable ({exc.__class__.__name__})") from exc
+        stored = {int(index): bytes(blob) for index, blob in tiles}
+        out = []
+        for n, entries in enumerate(grouped):
+            index = start + n
+            width = tile_width(0, index, size)
+            tile = stored.get(index, b"")[: width * HASH_SIZE]
+            if len(tile) != width * HASH_SIZE:
+                raise NotFound(f"tile level 0 index {index} width {width} is missing")
+            out.append((entries, tile))
+        return out
 
     def entries(self, start: int, end: int) -> list[bytes]:
         """Entries [start, end) under the latest checkpoint, at most 1000 at a time."""

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures._base import FINISHED, RUNNING
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from glassbox.errors import EntryTooLarge, GlassboxError, Overloaded, StorageError
-from glassbox.store import log_entries, log_sequence
 from glassbox.tlog import MAX_ENTRY_SIZE
+from glassbox.tlog.server._sql import placeholder
 
 _log = logging.getLogger(__name__)
 
 # Runs inside the append transaction with the first index assigned to the caller's
 # entries, so records that must exist exactly when the entries do commit with them.
 Attach = Callable[[Connection, int], None]
-_Item = tuple[Sequence[bytes], Attach | None, Future[list[int]]]
 
 
 def check_entries(entries: Sequence[bytes]) -> None:
@@ -31,6 +34,15 @@ def check_entries(entries: Sequence[bytes]) -> None:
             raise EntryTooLarge(
                 f"entry {n} is {len(entry)} bytes; log entries are at most {MAX_ENTRY_SIZE} bytes"
             )
+
+
+_ROWS_PER_INSERT = 256  # 512 parameters: within every SQLite's and PostgreSQL's limit
+
+
+@functools.lru_cache(maxsize=2 * _ROWS_PER_INSERT)
+def _insert_sql(mark: str, rows: int) -> str:
+    values = ", ".join([f"({mark}, {mark})"] * rows)
+    return f"INSERT INTO log_entries (idx, data) VALUES {values}"
 
 
 def write_entries(
@@ -48,24 +60,98 @@ def write_entries(
     n = len(entries)
     if n == 0:
         raise ValueError("nothing to append")
+    mark = placeholder(engine)
+    bump = f"UPDATE log_sequence SET next_idx = next_idx + {mark} WHERE id = 1 RETURNING next_idx"
     try:
         with engine.begin() as conn:
-            end = conn.execute(
-                update(log_sequence)
-                .where(log_sequence.c.id == 1)
-                .values(next_idx=log_sequence.c.next_idx + n)
-                .returning(log_sequence.c.next_idx)
-            ).scalar_one()
-            start = int(end) - n
-            conn.execute(
-                insert(log_entries),
-                [{"idx": start + i, "data": bytes(e)} for i, e in enumerate(entries)],
-            )
+            start = int(conn.exec_driver_sql(bump, (n,)).scalar_one()) - n
+            # Rows go to the driver as flat tuples, up to 256 rows per statement:
+            # SQLAlchemy Core would build a dict per row, and a statement per row
+            # costs a round trip through the driver (and, on SQLite, the GIL) each.
+            for k in range(0, n, _ROWS_PER_INSERT):
+                chunk = [bytes(e) for e in entries[k : k + _ROWS_PER_INSERT]]
+                params: list[int | bytes] = [0] * (2 * len(chunk))
+                params[0::2] = range(start + k, start + k + len(chunk))
+                params[1::2] = chunk
+                conn.exec_driver_sql(_insert_sql(mark, len(chunk)), tuple(params))
             for offset, fn in attach:
                 fn(conn, start + offset)
     except SQLAlchemyError as exc:
         raise StorageError(f"could not store log entries ({exc.__class__.__name__})") from exc
     return start
+
+
+class _Receipt(Future[list[int]]):
+    """The future of one `submit`: the indices once committed, or the error.
+
+    Every receipt of a sequencer shares one condition, so a whole batch is settled
+    under one lock with one wake-up, instead of a lock, a condition and a wake-up
+    per caller. It is born running: an append that is queued will be attempted,
+    so it cannot be cancelled (a cancelled caller simply stops waiting).
+    """
+
+    def __init__(self, condition: threading.Condition) -> None:  # no super(): shared condition
+        self._condition = condition
+        self._state = RUNNING
+        self._result = None
+        self._exception = None
+        self._waiters = []
+        self._done_callbacks: list[Callable[[Future[list[int]]], object]] = []
+
+    def _wait(self, timeout: float | None) -> None:
+        # Called with the condition held. Wake-ups for other receipts are expected.
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._state != FINISHED:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise FutureTimeout()
+            self._condition.wait(remaining)
+
+    def result(self, timeout: float | None = None) -> list[int]:
+        with self._condition:
+            if self._state != FINISHED:
+                self._wait(timeout)
+        if self._exception is not None:
+            raise self._exception
+        assert self._result is not None
+        return self._result
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        with self._condition:
+            if self._state != FINISHED:
+                self._wait(timeout)
+        return self._exception
+
+
+def _settle(
+    condition: threading.Condition,
+    receipts: Sequence[_Receipt],
+    results: Sequence[list[int]] | None,
+    error: BaseException | None = None,
+) -> None:
+    """Finish a batch of receipts: with `results` in order, or all with `error`."""
+    with condition:
+        for n, receipt in enumerate(receipts):
+            if results is None:
+                receipt._exception = error
+            else:
+                receipt._result = results[n]
+            receipt._state = FINISHED
+            for waiter in receipt._waiters:  # concurrent.futures.wait / as_completed
+                if results is None:
+                    waiter.add_exception(receipt)
+                else:
+                    waiter.add_result(receipt)
+        condition.notify_all()
+    for receipt in receipts:
+        for callback in receipt._done_callbacks:  # e.g. asyncio.wrap_future
+            try:
+                callback(receipt)
+            except Exception:
+                _log.exception("a log append callback failed")
+
+
+_Item = tuple[Sequence[bytes], Attach | None, _Receipt]
 
 
 class Sequencer:
@@ -83,25 +169,26 @@ class Sequencer:
         self._queued = 0
         self._closed = False
         self._cond = threading.Condition()
+        self._receipts = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="glassbox-sequencer", daemon=True)
         self._thread.start()
 
     def submit(self, entries: Sequence[bytes], attach: Attach | None = None) -> Future[list[int]]:
         """Queue entries; the future resolves to their indices once they are committed."""
         check_entries(entries)
-        fut: Future[list[int]] = Future()
+        receipt = _Receipt(self._receipts)
         if not entries:
-            fut.set_result([])
-            return fut
+            _settle(self._receipts, [receipt], [[]])
+            return receipt
         with self._cond:
             if self._closed:
                 raise Overloaded("the log is shutting down")
             if self._queued + len(entries) > self._queue_max:
                 raise Overloaded("too many log appends are waiting; retry shortly")
-            self._pending.append((entries, attach, fut))
+            self._pending.append((entries, attach, receipt))
             self._queued += len(entries)
             self._cond.notify()
-        return fut
+        return receipt
 
     def append(self, entries: Sequence[bytes]) -> list[int]:
         """Append entries (in order) and return their indices once durable."""
@@ -125,7 +212,12 @@ class Sequencer:
                 self._cond.wait()
             if not self._pending:
                 return None
-            batch: list[_Item] = []
+            if self._queued <= self._batch_max:  # the common case: take everything
+                batch = list(self._pending)
+                self._pending.clear()
+                self._queued = 0
+                return batch
+            batch = []
             count = 0
             while self._pending and (
                 not batch or count + len(self._pending[0][0]) <= self._batch_max
@@ -138,24 +230,35 @@ class Sequencer:
 
     def _run(self) -> None:
         while (batch := self._take_batch()) is not None:
-            flat = [e for entries, _, _ in batch for e in entries]
-            attach, offset = [], 0
-            for entries, fn, _ in batch:
-                if fn is not None:
-                    attach.append((offset, fn))
-                offset += len(entries)
+            receipts = [receipt for _, _, receipt in batch]
             try:
-                start = write_entries(self._engine, flat, attach)
-            except GlassboxError as exc:
-                for _, _, fut in batch:
-                    fut.set_exception(exc)
-                continue
-            except Exception as exc:  # never let the writer thread die
-                _log.exception("log append failed")
-                err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
-                for _, _, fut in batch:
-                    fut.set_exception(err)
-                continue
-            for entries, _, fut in batch:
-                fut.set_result(list(range(start, start + len(entries))))
-                start += len(entries)
+                self._write(batch, receipts)
+            except Exception:  # never let the writer thread die, nor leave a caller waiting
+                _log.exception("settling log appends failed")
+                unsettled = [r for r in receipts if not r.done()]
+                err = StorageError("could not store log entries (internal error)")
+                _settle(self._receipts, unsettled, None, err)
+
+    def _write(self, batch: list[_Item], receipts: list[_Receipt]) -> None:
+        flat: list[bytes] = []
+        attach: list[tuple[int, Attach]] = []
+        for entries, fn, _ in batch:
+            if fn is not None:
+                attach.append((len(flat), fn))
+            flat.extend(entries)
+        try:
+            start = write_entries(self._engine, flat, attach)
+        except GlassboxError as exc:
+            _settle(self._receipts, receipts, None, exc)
+            return
+        except Exception as exc:
+            _log.exception("log append failed")
+            err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
+            _settle(self._receipts, receipts, None, err)
+            return
+        results = []
+        for entries, _, _ in batch:
+            end = start + len(entries)
+            results.append(list(range(start, end)))
+            start = end
+        _settle(self._receipts, receipts, results)
