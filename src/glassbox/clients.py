@@ -108,7 +108,7 @@ class ClientRegistry:
             raise NotFound(f"no client named {name!r}")
         return _client(row)
 
-    def list(self) -> list[Client]:
+    def all(self) -> list[Client]:
         with self._engine.connect() as conn:
             return [_client(r) for r in conn.execute(select(clients).order_by(clients.c.name))]
 

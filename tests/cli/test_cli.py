@@ -22,9 +22,10 @@ def test_init_creates_a_private_key_and_prints_the_verifier_key(tmp_path: Path) 
     assert "gbo_" in proc.stdout
     assert "gbo_" not in (data / "settings.toml").read_text()
     assert run_cli("log", "key", "--data", data, check=True).stdout.strip() == signer.verifier_key()
-    # the empty tree is signed straight away
+    # the default policy is the first entry, already under a signed checkpoint
     note = run_cli("log", "integrate", "--data", data, check=True).stdout
-    assert open_checkpoint(note, signer.verifier()).size == 0
+    assert open_checkpoint(note, signer.verifier()).size == 1
+    assert (data / "policy" / "policy.cedar").is_file()
 
 
 def test_init_refuses_an_initialised_directory(tmp_path: Path) -> None:
@@ -57,10 +58,11 @@ def test_append_and_integrate(tmp_path: Path) -> None:
         f.write_bytes(b"entry %d" % i)
         files.append(f)
     out = run_cli("log", "append", "--data", data, *files, check=True).stdout
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["0", "1", "2"]
+    # index 0 is the default policy, published by init
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["1", "2", "3"]
     note = run_cli("log", "integrate", "--data", data, check=True).stdout
     cp: Checkpoint = open_checkpoint(note, Signer.from_key_string(TEST_KEY).verifier())
-    assert (cp.origin, cp.size) == (TEST_ORIGIN, 3)
+    assert (cp.origin, cp.size) == (TEST_ORIGIN, 4)
 
 
 def test_oversized_or_missing_files_are_refused_whole(tmp_path: Path) -> None:
@@ -74,7 +76,7 @@ def test_oversized_or_missing_files_are_refused_whole(tmp_path: Path) -> None:
     proc = run_cli("log", "append", "--data", data, small, tmp_path / "missing")
     assert proc.returncode == 2 and "cannot read" in proc.stderr
     note = run_cli("log", "integrate", "--data", data, check=True).stdout
-    assert note.splitlines()[1] == "0"
+    assert note.splitlines()[1] == "1"  # only the policy entry: nothing from the refused appends
 
 
 def test_a_world_readable_key_is_refused(tmp_path: Path) -> None:

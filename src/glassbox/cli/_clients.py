@@ -55,7 +55,7 @@ def add(
 def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """List registered client organisations."""
     with registry(data, database) as reg:
-        rows = reg.list()
+        rows = reg.all()
     header = ("name", "category", "purposes", "audio h/day", "pseudonym")
     cells = [
         (

@@ -89,7 +89,7 @@ def serve(
 def _first_start_demo(data: Path | None, database: str | None, base: str) -> None:
     """On the very first start, register a demo client and show a ready request."""
     with registry(data, database) as reg:
-        if reg.list():
+        if reg.all():
             return
         reg.add("demo", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
         _, key = reg.create_key("demo")

@@ -19,6 +19,7 @@ from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_
 from glassbox.settings import Settings
 from glassbox.web import _console, _log_routes, _openai_routes, _operator
 from glassbox.web._errors import install_error_handlers
+from glassbox.web._transparency import router as transparency_router
 
 MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
 
@@ -54,13 +55,16 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
         app.state.accounts = Accounts(
             node.engine, pseudonym_key, session_hours=settings.session_hours
         )
-        limits = {
-            "max_upload_bytes": settings.max_upload_bytes,
-            "max_audio_seconds": settings.max_audio_seconds,
-        }
-        app.state.transcription = Transcription(gateway, review, transcriber, **limits)
-        app.state.speech_translation = Transcription(
-            gateway, review, transcriber, task="translate", **limits
+        app.state.transcription, app.state.speech_translation = (
+            Transcription(
+                gateway,
+                review,
+                transcriber,
+                task=task,
+                max_upload_bytes=settings.max_upload_bytes,
+                max_audio_seconds=settings.max_audio_seconds,
+            )
+            for task in ("transcribe", "translate")
         )
         maintenance = None
         if integrate:
@@ -81,6 +85,7 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
     app.include_router(_console.router)
+    app.include_router(transparency_router)
     app.mount("/console/static", _console.static_files(), name="console-static")
 
     @app.get("/healthz", include_in_schema=False)
