@@ -19,7 +19,6 @@ from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_
 from glassbox.settings import Settings
 from glassbox.web import _console, _log_routes, _openai_routes, _operator
 from glassbox.web._errors import install_error_handlers
-from glassbox.web._transparency import router as transparency_router
 
 MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
 
@@ -85,7 +84,6 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
     app.include_router(_console.router)
-    app.include_router(transparency_router)
     app.mount("/console/static", _console.static_files(), name="console-static")
 
     @app.get("/healthz", include_in_schema=False)
