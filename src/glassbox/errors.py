@@ -8,7 +8,7 @@
     │   ├── UnsupportedMedia       an upload is not audio we can decode, or is empty (400)
     │   └── PolicyError            a policy set does not parse, validate or pass its tests
     ├── Forbidden                  authenticated, but not allowed (403)
-    ├── Conflict                   the thing changed state meanwhile, e.g. a hold already decided (409)
+    ├── Conflict                   it changed state meanwhile, e.g. a hold already decided (409)
     ├── Unauthorized               missing or invalid credentials (401)
     │   └── InvalidApiKey          a client API key is missing, unknown or revoked
     ├── NotFound                   what was asked for does not exist (yet) (404)

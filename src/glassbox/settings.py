@@ -43,10 +43,12 @@ class Settings:
     transcribe_threads: int = 0
     translation_engine: str = ""
     max_text_chars: int = 10_000
+    detect_accuracy: str = "high"
     redaction_spacy_model: str = ""
     hold_deadline_hours: float = 72.0
     result_retention_hours: float = 24.0
     session_hours: float = 8.0
+    witnesses: str = ""
 
     def __post_init__(self) -> None:
         if not self.database:
@@ -92,6 +94,7 @@ class Settings:
         )
         _check(0 < self.session_hours <= 24 * 30, "session_hours", "must be 0..720")
         _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
+        _check(self.detect_accuracy in ("high", "low"), "detect_accuracy", "must be high or low")
         _check(
             self.operator_token_sha256 == ""
             or (
@@ -101,6 +104,10 @@ class Settings:
             "operator_token_sha256",
             "must be 64 lowercase hex digits",
         )
+        if self.witnesses:  # witnesses: "url|vkey;url|vkey", checked once here
+            from glassbox.tlog.server._witnessing import parse_witnesses
+
+            parse_witnesses(self.witnesses)
 
     @property
     def key_path(self) -> Path:

@@ -4,6 +4,7 @@ from glassbox.gateway._gateway import INDEX_HEADER, RECEIPT_HEADER, Call, Gatewa
 from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.gateway._receipts import receipt_with_proof
 from glassbox.gateway._review import Review
+from glassbox.gateway._text import TextServices
 from glassbox.gateway._transcribe import Transcription, TranscriptionForm
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Published",
     "Reply",
     "Review",
+    "TextServices",
     "Transcription",
     "TranscriptionForm",
     "receipt_with_proof",

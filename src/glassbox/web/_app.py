@@ -12,12 +12,13 @@ from fastapi import FastAPI
 
 import glassbox
 from glassbox.clients import ClientRegistry
-from glassbox.gateway import Gateway, Review, Transcription
+from glassbox.gateway import Gateway, Review, TextServices, Transcription
 from glassbox.node import Node, load_hold_key, load_pseudonym_key
 from glassbox.review import Accounts, HoldBook, Sealer
 from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_model_setting
+from glassbox.services.text import LanguageDetector, Redactor, build_translator
 from glassbox.settings import Settings
-from glassbox.web import _console, _log_routes, _openai_routes, _operator
+from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text_routes
 from glassbox.web._errors import install_error_handlers
 
 MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
@@ -27,6 +28,9 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     """Build the HTTP app for `settings`; the database opens when the app starts."""
     extra = settings.whisper_models.strip()
     models = {**bundled_models(), **(parse_model_setting(extra) if extra else {})}
+    translator = build_translator(
+        settings.translation_engine, cache_dir=settings.data_dir / "cache" / "translation"
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +58,7 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
         app.state.accounts = Accounts(
             node.engine, pseudonym_key, session_hours=settings.session_hours
         )
+        redactor = Redactor(spacy_model=settings.redaction_spacy_model or None)
         app.state.transcription, app.state.speech_translation = (
             Transcription(
                 gateway,
@@ -62,8 +67,18 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
                 task=task,
                 max_upload_bytes=settings.max_upload_bytes,
                 max_audio_seconds=settings.max_audio_seconds,
+                redactor=redactor,
             )
             for task in ("transcribe", "translate")
+        )
+        app.state.translator = translator
+        app.state.text = TextServices(
+            gateway,
+            review,
+            translator=translator,
+            detector=LanguageDetector(low_accuracy=settings.detect_accuracy == "low"),
+            redactor=redactor,
+            max_chars=settings.max_text_chars,
         )
         maintenance = None
         if integrate:
@@ -83,6 +98,7 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app.include_router(_log_routes.router)
     app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
+    app.include_router(_text_routes.router)
     app.include_router(_console.router)
     app.mount("/console/static", _console.static_files(), name="console-static")
 

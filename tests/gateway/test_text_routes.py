@@ -1,0 +1,240 @@
+"""Translation, detection and redaction through the governed path, with real engines.
+
+Translation runs through Apertium (Debian's apertium and apertium-eng-spa); an unchanged
+LibreTranslate client library from PyPI (libretranslatepy) talks to Glassbox with a key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from libretranslatepy import LibreTranslateAPI
+
+from glassbox.cli._policy import install_default_policy, publish_dir
+from glassbox.clients import ClientRegistry
+from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.settings import load_settings
+from tests.conftest import TEST_KEY, TEST_ORIGIN
+from tests.live import Server
+
+REDACTING_POLICY = """
+@id("registered-purpose")
+@description("Registered purposes are served.")
+permit (principal, action, resource) when { principal.purposes.contains(context.purpose) };
+
+@id("redact-for-media")
+@description("Results for media clients leave with personal data removed.")
+@redact("output")
+permit (principal, action, resource)
+when { principal.category == "media" && principal.purposes.contains(context.purpose) };
+"""
+
+
+def _apertium() -> None:
+    if shutil.which("apertium") and Path("/usr/share/apertium/apertium-eng-spa").is_dir():
+        return
+    if os.environ.get("GLASSBOX_REQUIRE_APERTIUM"):
+        pytest.fail("apertium with apertium-eng-spa is required (GLASSBOX_REQUIRE_APERTIUM)")
+    pytest.skip("apertium and apertium-eng-spa are not installed")
+
+
+@pytest.fixture(scope="module")
+def text_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    _apertium()
+    data = tmp_path_factory.mktemp("text") / "data"
+    init_data_dir(
+        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
+    )
+    settings = load_settings({"data_dir": data}, environ={})
+    publish_dir(settings, install_default_policy(settings))
+    node = Node.open(settings)
+    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
+    reg.add("Acme", category="commercial", purposes=["translation"], daily_audio_hours=1)
+    reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
+    keys = {n: reg.create_key(n)[1] for n in ("Acme", "Daily News")}
+    node.close()
+    server = Server(data, extra_env={"GLASSBOX_TRANSLATION_ENGINE": "apertium"}).start()
+    try:
+        yield server.url, keys
+    finally:
+        server.stop()
+
+
+def test_libretranslate_client_works_unchanged(text_live: tuple[str, dict[str, str]]) -> None:
+    url, keys = text_live
+    lt = LibreTranslateAPI(url + "/", api_key=keys["Acme"])
+    assert lt.translate("The house is big.", "en", "es").strip().lower().startswith("la casa")
+    codes = {lang["code"] for lang in lt.languages()}
+    assert {"en", "es"} <= codes
+    detected = lt.detect("Ceci est une phrase écrite en français.")
+    assert detected[0]["language"] == "fr"
+
+
+def test_translation_is_logged_with_commitments_and_a_receipt(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    url, keys = text_live
+    resp = httpx.post(
+        f"{url}/translate",
+        json={
+            "q": ["Good morning.", "The cat sleeps."],
+            "source": "en",
+            "target": "es",
+            "api_key": keys["Acme"],
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert isinstance(body["translatedText"], list) and len(body["translatedText"]) == 2
+    entry = json.loads(body["glassbox_receipt"]["entry"])
+    assert entry["action"] == "translate" and entry["outcome"] == "served"
+    assert entry["characters"] == len("Good morning.") + len("The cat sleeps.")
+    assert "morning" not in json.dumps(entry) and entry["input"].startswith("sha256:")
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"q": "Hello", "source": "en", "target": "xx"}, 400),
+        ({"q": "Hello", "source": "zz", "target": "es"}, 400),
+        ({"q": "", "source": "en", "target": "es"}, 400),
+        ({"q": "a" * 10_001, "source": "en", "target": "es"}, 413),
+        ({"q": "Hello", "source": "en", "target": "es", "format": "pdf"}, 400),
+    ],
+)
+def test_bad_text_requests_are_clear_4xx_and_logged(
+    text_live: tuple[str, dict[str, str]], payload: dict[str, Any], status: int
+) -> None:
+    url, keys = text_live
+    resp = httpx.post(f"{url}/translate", json={**payload, "api_key": keys["Acme"]})
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert isinstance(body["error"], str) and body["code"]  # LibreTranslate's error shape
+    entry = json.loads(body["glassbox_receipt"]["entry"])
+    assert entry["outcome"] == "failed" and entry["error"] == body["code"]
+
+
+def test_html_mode_never_lets_a_script_through(text_live: tuple[str, dict[str, str]]) -> None:
+    url, keys = text_live
+    resp = httpx.post(
+        f"{url}/translate",
+        json={
+            "q": '<p onclick="steal()">The house.</p><script>alert(1)</script>',
+            "source": "en",
+            "target": "es",
+            "format": "html",
+            "api_key": keys["Acme"],
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    out = resp.json()["translatedText"]
+    assert "<script" not in out and "alert" not in out and "onclick" not in out
+
+
+def test_wrong_or_missing_key_is_401_and_unlogged(text_live: tuple[str, dict[str, str]]) -> None:
+    url, _ = text_live
+    assert httpx.post(f"{url}/translate", json={"q": "x", "target": "es"}).status_code == 401
+    bad = httpx.post(f"{url}/translate", json={"q": "x", "target": "es", "api_key": "gbk_a_b"})
+    assert bad.status_code == 401
+
+
+def test_detect_accuracy_on_a_multilingual_sample(text_live: tuple[str, dict[str, str]]) -> None:
+    url, keys = text_live
+    sample = {
+        "en": "The weather is lovely today and we are going to the park.",
+        "es": "El tiempo es muy agradable hoy y vamos al parque.",
+        "fr": "Il fait très beau aujourd'hui et nous allons au parc.",
+        "de": "Das Wetter ist heute sehr schön und wir gehen in den Park.",
+        "it": "Oggi il tempo è molto bello e andiamo al parco.",
+        "pt": "O tempo está muito bom hoje e vamos ao parque.",
+        "nl": "Het weer is vandaag erg mooi en we gaan naar het park.",
+        "pl": "Pogoda jest dziś bardzo ładna i idziemy do parku.",
+    }
+    right = 0
+    for code, text in sample.items():
+        got = httpx.post(f"{url}/detect", data={"q": text, "api_key": keys["Acme"]}).json()
+        right += got[0]["language"] == code
+    assert right / len(sample) >= 0.9
+
+
+def test_redaction_route_finds_what_it_claims(text_live: tuple[str, dict[str, str]]) -> None:
+    url, keys = text_live
+    text = "Write to jane.doe@example.org or call +44 20 7946 0958 from 192.168.10.20."
+    resp = httpx.post(
+        f"{url}/v1/redact",
+        json={"text": text},
+        headers={"Authorization": f"Bearer {keys['Acme']}", "Glassbox-Purpose": "translation"},
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    found = {e["type"] for e in body["entities"]}
+    assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS"} <= found
+    assert "jane.doe" not in body["text"] and "192.168" not in body["text"]
+    assert body["detectors"][0] == "patterns"
+    for e in body["entities"]:
+        assert 0 <= e["start"] < e["end"] <= len(text)
+
+
+def test_policy_forced_redaction_is_visible_in_the_log(
+    tmp_path: Path, text_live: tuple[str, dict[str, str]]
+) -> None:
+    """A policy that redacts output for media clients: the entry says `redacted: true`."""
+    from fastapi.testclient import TestClient
+
+    from glassbox.web import create_app
+
+    _apertium()
+    data = tmp_path / "data"
+    init_data_dir(
+        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
+    )
+    settings = load_settings({"data_dir": data, "translation_engine": "apertium"}, environ={})
+    policy_dir = tmp_path / "policy"
+    policy_dir.mkdir()
+    (policy_dir / "policy.cedar").write_text(REDACTING_POLICY)
+    (policy_dir / "tests.json").write_text(
+        json.dumps(
+            [
+                {
+                    "name": "media journalism is allowed",
+                    "request": {
+                        "client": "c",
+                        "category": "media",
+                        "purposes": ["journalism"],
+                        "daily_audio_seconds": 60,
+                        "action": "translate",
+                        "purpose": "journalism",
+                    },
+                    "expect": "allow",
+                }
+            ]
+        )
+    )
+    publish_dir(settings, policy_dir)
+    node = Node.open(settings)
+    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
+    reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
+    key = reg.create_key("Daily News")[1]
+    node.close()
+    with TestClient(create_app(settings, integrate=False)) as c:
+        resp = c.post(
+            "/translate",
+            json={
+                "q": "Write to jane.doe@example.org today.",
+                "source": "en",
+                "target": "es",
+                "api_key": key,
+            },
+        )
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        assert "jane.doe@example.org" not in body["translatedText"]
+        entry = json.loads(body["glassbox_receipt"]["entry"])
+        assert entry["redacted"] is True
