@@ -5,9 +5,10 @@ governance): Apertium when it and its English-Spanish pair are installed, the
 engines named with --engine (translation_engine setting syntax, e.g.
 "ct2:en-es=/models/opus-mt-en-es" or "argos:/models/en_es.argosmodel"), and a
 tiny random-weight CTranslate2 model built on the spot, which measures the
-engine's own overhead (its output is gibberish). With --url and --key the same
-texts also go through a node's LibreTranslate-compatible /translate route
-(`governed`, the hook the integrator completes). Run: `python bench/translate.py`.
+engine's own overhead (its output is gibberish). The same
+texts also go through a live node's LibreTranslate-compatible /translate route
+(authentication, policy, durable log entry, receipt), and the ratio governed /
+direct is printed per engine (floor 0.9). Run: `python bench/translate.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glassbox.services.text import ApertiumTranslator, Translator, build_translator
+from glassbox.cli._policy import install_default_policy, publish_dir
+from glassbox.clients import ClientRegistry
+from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.services.text import Translator, build_translator
+from glassbox.settings import load_settings
+from tests.live import Server
 from tests.text._tiny_model import build_model
 
 TEXTS = [
@@ -60,7 +66,6 @@ def direct(engine: Translator, texts: Sequence[str], *, rounds: int = 3) -> floa
     return chars / statistics.median(times)
 
 
-# ---- HOOK for the integrator: the governed half ---------------------------------------------
 def governed(
     url: str,
     key: str,
@@ -90,51 +95,61 @@ def governed(
     return chars / statistics.median(times)
 
 
-# ---- end of hook ----------------------------------------------------------------------------
-
-
-def engines(settings: Sequence[str], cache_dir: Path) -> list[tuple[str, Translator]]:
-    """(label, engine) for every engine available here."""
-    found: list[tuple[str, Translator]] = []
+def engines(settings: Sequence[str], cache_dir: Path) -> list[tuple[str, str]]:
+    """(label, translation_engine setting) for every engine available here."""
+    found: list[tuple[str, str]] = []
     if shutil.which("apertium"):
         modes = subprocess.run(["apertium", "-l"], capture_output=True, text=True).stdout.split()
         if "eng-spa" in modes:
-            found.append(("apertium eng-spa", ApertiumTranslator()))
+            found.append(("apertium eng-spa", "apertium"))
     for setting in settings:
-        engine = build_translator(setting, cache_dir=cache_dir)
-        if engine is not None:
-            found.append((setting.split(":", 1)[0] + " " + setting.split(":", 1)[-1][:40], engine))
+        found.append((setting.split(":", 1)[0] + " " + setting.split(":", 1)[-1][:40], setting))
     tiny = build_model(cache_dir / "tiny-random")
-    found.append(
-        (
-            "ctranslate2 tiny random (overhead)",
-            build_translator(f"ct2:en-es={tiny}", cache_dir=cache_dir),
-        )
-    )  # type: ignore[arg-type]
+    found.append(("ctranslate2 tiny random (overhead)", f"ct2:en-es={tiny}"))
     return found
+
+
+def node(setting: str, root: Path) -> tuple[Server, str]:
+    """A running node whose translation engine is `setting`, and a client key for it."""
+    data = root / "data"
+    init_data_dir(load_settings({"data_dir": data}, environ={}))
+    settings = load_settings({"data_dir": data}, environ={})
+    publish_dir(settings, install_default_policy(settings))
+    n = Node.open(settings)
+    reg = ClientRegistry(n.engine, load_pseudonym_key(settings))
+    reg.add("bench", category="commercial", purposes=["translation"], daily_audio_hours=1)
+    key = reg.create_key("bench")[1]
+    n.close()
+    return Server(data, extra_env={"GLASSBOX_TRANSLATION_ENGINE": setting}).start(), key
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--engine", action="append", default=[], help="a translation_engine value")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per engine (median)")
+    parser.add_argument("--rounds", type=int, default=5, help="runs per engine (median)")
     parser.add_argument("--repeat", type=int, default=4, help="copies of the sample texts")
-    parser.add_argument("--url", help="a running node, for the governed path")
-    parser.add_argument("--key", help="an API key of that node")
     args = parser.parse_args()
 
     texts = TEXTS * args.repeat
     chars = sum(len(t) for t in texts)
     print(f"{len(texts)} texts, {chars} characters, median of {args.rounds} rounds")
-    print(f"{'engine':<48}{'chars/s':>12}")
+    print(f"{'engine':<40}{'direct c/s':>12}{'governed c/s':>14}{'ratio':>8}  floor 0.9")
     with tempfile.TemporaryDirectory() as tmp:
-        for label, engine in engines(args.engine, Path(tmp)):
-            print(f"{label:<48}{direct(engine, texts, rounds=args.rounds):>12,.0f}")
-    if args.url and args.key:
-        print(
-            f"{'governed /translate at ' + args.url:<48}"
-            f"{governed(args.url, args.key, texts, rounds=args.rounds):>12,.0f}"
-        )
+        for n, (label, setting) in enumerate(engines(args.engine, Path(tmp))):
+            engine = build_translator(setting, cache_dir=Path(tmp) / "cache")
+            assert engine is not None
+            server, key = node(setting, Path(tmp) / f"node{n}")
+            try:
+                source, target = _pair(engine)
+                gov = governed(
+                    server.url, key, texts, source=source, target=target, rounds=args.rounds
+                )
+                dir_ = direct(engine, texts, rounds=args.rounds)
+            finally:
+                server.stop()
+            ratio = gov / dir_
+            verdict = "PASS" if ratio >= 0.9 else "BELOW"
+            print(f"{label:<40}{dir_:>12,.0f}{gov:>14,.0f}{ratio:>8.2f}  {verdict}")
 
 
 if __name__ == "__main__":
