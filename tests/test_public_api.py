@@ -13,6 +13,7 @@ PACKAGES = [
     "glassbox.audit",
     "glassbox.gateway",
     "glassbox.policy",
+    "glassbox.report",
     "glassbox.review",
     "glassbox.services",
     "glassbox.web",

@@ -20,6 +20,7 @@ from glassbox.services.text import LanguageDetector, Redactor, build_translator
 from glassbox.settings import Settings
 from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text_routes
 from glassbox.web._errors import install_error_handlers
+from glassbox.web._transparency import router as transparency_router
 
 MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
     app.include_router(_operator.router)
     app.include_router(_text_routes.router)
     app.include_router(_console.router)
+    app.include_router(transparency_router)
     app.mount("/console/static", _console.static_files(), name="console-static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,77 @@
+"""`glassbox report build` (operator) and `glassbox audit report` (anyone)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from glassbox.audit import open_source
+from glassbox.cli import _audit
+from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.errors import TamperError
+from glassbox.node import Node
+from glassbox.report import BAND_BELOW, MEASURES, audit_report, build_report, shown
+
+app = typer.Typer(help="Transparency reports computed from the log.", no_args_is_help=True)
+
+PeriodOpt = Annotated[str, typer.Option("--period", help="The month, YYYY-MM (UTC).")]
+
+
+@app.command()
+def build(
+    period: PeriodOpt,
+    band_below: Annotated[
+        int,
+        typer.Option("--band-below", min=1, help="Show counts from 1 to this minus 1 as a band."),
+    ] = BAND_BELOW,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Compute a month's figures at the latest checkpoint and append them to the log."""
+    node = Node.open(settings_for(data, database=database))
+    try:
+        report = build_report(node, period, band_below=band_below)
+    finally:
+        node.close()
+    typer.echo(
+        f"Report {report.period} appended at log index {report.index}, computed at checkpoint "
+        f"{report.origin} size={report.size} root={report.root}"
+    )
+    requests = (report.figures or {}).get("requests", {})
+    for measure in MEASURES:
+        typer.echo(f"  {measure:<9} {shown(requests.get(measure))}")
+
+
+def audit(
+    log: Annotated[str, typer.Argument(help="Log base URL (http://host:port/log) or data dir.")],
+    period: PeriodOpt,
+    key: Annotated[
+        str | None, typer.Option("--key", help="The log's verifier key (name+hash+key).")
+    ] = None,
+    index: Annotated[
+        int | None,
+        typer.Option("--index", min=0, help="Check this report entry, not the period's latest."),
+    ] = None,
+) -> None:
+    """Recompute a transparency report from the verified log: MATCH, or each differing cell.
+
+    Exits 10 when any cell differs, as for any other failed verification.
+    """
+    source = open_source(log)
+    try:
+        result = audit_report(source, period, key=key, index=index)
+    finally:
+        source.close()
+    typer.echo(result.summary())
+    for difference in result.differences:
+        typer.echo(f"  {difference}")
+    if not result.matches:
+        raise TamperError(
+            f"{len(result.differences)} cells of report {result.report.index} ({period}) differ "
+            "from the figures recomputed from the log"
+        )
+
+
+# `glassbox audit report`: the auditor's commands live together under `audit`.
+_audit.app.command("report")(audit)
