@@ -17,6 +17,7 @@ PACKAGES = [
     "glassbox.review",
     "glassbox.services",
     "glassbox.web",
+    "glassbox.witness",
     "glassbox.cli",
 ]
 

@@ -19,7 +19,7 @@ from glassbox.errors import ConfigError, FormatError
 from glassbox.settings import SETTINGS_FILE, Settings, load_settings, write_settings_file
 from glassbox.store import connect, migrate
 from glassbox.tlog import Signer
-from glassbox.tlog.server import Integrator, LogReader, Sequencer
+from glassbox.tlog.server import Integrator, LogReader, Sequencer, WitnessSubmitter
 
 OPERATOR_TOKEN_PREFIX = "gbo_"
 
@@ -138,6 +138,7 @@ class Node:
         self.reader = LogReader(engine)
         self.integrator = Integrator(engine, signer)
         self._sequencer: Sequencer | None = None
+        self._witnessing: WitnessSubmitter | None = None  # witnesses
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -157,11 +158,16 @@ class Node:
         return self._sequencer
 
     def start_background(self) -> None:
-        """Start integrating every `checkpoint_interval` seconds."""
+        """Start integrating every `checkpoint_interval` seconds (and witnessing, if configured)."""
         self.integrator.start(self.settings.checkpoint_interval)
+        self._witnessing = WitnessSubmitter.start(  # witnesses: cosign each new checkpoint
+            self.engine, self.settings.witnesses, self.settings.checkpoint_interval
+        )
 
     def close(self) -> None:
         if self._sequencer is not None:
             self._sequencer.close()
         self.integrator.stop()
+        if self._witnessing is not None:  # witnesses
+            self._witnessing.stop()
         self.engine.dispose()

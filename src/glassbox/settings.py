@@ -105,7 +105,7 @@ class Settings:
             "must be 64 lowercase hex digits",
         )
         if self.witnesses:  # witnesses: "url|vkey;url|vkey", checked once here
-            from glassbox.tlog.server._witnessing import parse_witnesses
+            from glassbox.tlog.server import parse_witnesses
 
             parse_witnesses(self.witnesses)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from glassbox.audit._sources import BulkSource, LogSource
@@ -39,6 +39,7 @@ class Verified:
     checkpoint: Checkpoint
     note: str
     key: str
+    cosigners: tuple[str, ...] = ()  # witnesses whose cosignatures verified, when required
 
     def state(self) -> AuditState:
         cp = self.checkpoint
@@ -47,7 +48,8 @@ class Verified:
 
     def summary(self) -> str:
         cp = self.checkpoint
-        return f"OK {cp.origin} size={cp.size} root={base64.b64encode(cp.root).decode()}"
+        witnessed = f" cosigned by {', '.join(self.cosigners)}" if self.cosigners else ""
+        return f"OK {cp.origin} size={cp.size} root={base64.b64encode(cp.root).decode()}{witnessed}"
 
 
 def _b64(data: bytes) -> str:
@@ -60,14 +62,23 @@ def verify_log(
     key: str | None = None,
     state: AuditState | None = None,
     progress: Progress | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> Verified:
-    """Verify the whole log behind `source`; raise a VerificationError naming what failed."""
+    """Verify the whole log behind `source`; raise a VerificationError naming what failed.
+
+    With `witnesses` (cosigner verifier keys), `quorum` of them (default: all)
+    must have cosigned the checkpoint.
+    """
     vkey = key or (state.key if state else None) or source.verifier_key()
     if vkey is None:
         raise InputError("no verifier key: pass --key <name>+<hash>+<key> (see `glassbox log key`)")
     verifier = Verifier.from_key_string(vkey)
     note = source.checkpoint()
     cp = open_checkpoint(note, verifier)
+    from glassbox.audit._watch import require_cosignatures  # _watch builds on this module
+
+    cosigners = require_cosignatures(note, verifier, witnesses, quorum)
     if state is not None:
         _check_not_rolled_back(state, cp, note)
 
@@ -100,7 +111,7 @@ def verify_log(
         )
     if state is not None and state.size > 0:
         _check_consistent(source, state, cp, note)
-    return Verified(cp, note, vkey)
+    return Verified(cp, note, vkey, cosigners)
 
 
 def _verified_chunk(

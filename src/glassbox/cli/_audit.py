@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from glassbox.audit import load_state, open_source, save_state, verify_log
+from glassbox.audit import load_state, open_source, save_state, verify_log, watch_log
 
 app = typer.Typer(help="Verify a Glassbox log.", no_args_is_help=True)
 
@@ -23,6 +23,14 @@ def verify(
     state: Annotated[
         Path | None,
         typer.Option("--state", help="State file: checkpoint verified last time (updated)."),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A witness's cosigner key (name+hash+key); repeatable."),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option("--quorum", min=1, help="Cosignatures required [all --witness keys]."),
     ] = None,
 ) -> None:
     """Check signature, every entry and tile, the root, and consistency with the last run."""
@@ -44,6 +52,8 @@ def verify(
                 source,
                 key=key,
                 state=previous,
+                witnesses=witness or (),
+                quorum=quorum,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     finally:
@@ -51,3 +61,39 @@ def verify(
     if state:
         save_state(state, result.state())
     typer.echo(result.summary())
+
+
+@app.command()
+def watch(
+    log: Annotated[str, typer.Argument(help="Log base URL (http://host:port/log) or data dir.")],
+    state: Annotated[
+        Path, typer.Option("--state", help="State file: the last checkpoint seen (updated).")
+    ],
+    key: Annotated[
+        str | None, typer.Option("--key", help="The log's verifier key (name+hash+key).")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.0, help="Seconds between checks.")
+    ] = 60.0,
+    max_checks: Annotated[
+        int | None, typer.Option("--max-checks", min=1, help="Stop after this many checks.")
+    ] = None,
+) -> None:
+    """Keep checking that each new checkpoint extends the last one; stop with the evidence if not.
+
+    Each check verifies the checkpoint's signature and a consistency proof, built
+    from the log's tiles, from the checkpoint seen before. A rollback or a split
+    view exits non-zero printing both checkpoints and the proof.
+    """
+    source = open_source(log)
+    try:
+        watch_log(
+            source,
+            state_path=state,
+            key=key,
+            interval=interval,
+            max_checks=max_checks,
+            report=typer.echo,
+        )
+    finally:
+        source.close()

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from glassbox.cli import _audit, _clients, _log, _node, _policy, _receipt, _report, _users
+from glassbox.cli import _audit, _clients, _log, _node, _policy, _receipt, _report, _users, _witness
 from glassbox.errors import GlassboxError
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(_policy.app, name="policy")
 app.add_typer(_receipt.app, name="receipt")
 app.add_typer(_users.app, name="users")
 app.add_typer(_report.app, name="report")
+app.add_typer(_witness.app, name="witness")  # witnesses
 
 
 def main() -> None:

@@ -185,3 +185,14 @@ verdicts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("hold_id", "user_id", name="uq_verdicts_hold_user"),
 )
+
+# Witness cosignature lines (C2SP tlog-cosignature) collected for each signed checkpoint,
+# one per witness key; /log/checkpoint serves those of the latest size after the log's own.
+log_cosignatures = Table(
+    "log_cosignatures",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness", String(500), primary_key=True),  # the witness's verifier key
+    Column("line", Text, nullable=False),  # the signature line, without its newline
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

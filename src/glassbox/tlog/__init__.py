@@ -2,12 +2,22 @@
 
 Hashing (RFC 6962), compact ranges, inclusion and consistency proofs
 (RFC 9162), tiles and entry bundles (C2SP tlog-tiles), signed notes
-(C2SP signed-note, Ed25519) and checkpoints (C2SP tlog-checkpoint).
+(C2SP signed-note, Ed25519), checkpoints (C2SP tlog-checkpoint) and witness
+cosignatures (C2SP tlog-cosignature).
 Nothing here does I/O: callers hand in bytes, or functions that fetch them.
 """
 
 from ._checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ._compact import CompactRange, tree_root
+from ._cosignature import (
+    COSIGNATURE_V1,
+    CosignatureVerifier,
+    CosignedCheckpoint,
+    Cosigner,
+    cosign_checkpoint,
+    open_cosigned_checkpoint,
+    verify_cosignature,
+)
 from ._hash import EMPTY_ROOT, HASH_SIZE, leaf_hash, leaf_hashes, node_hash, subtree_hash
 from ._keys import Signer, Verifier
 from ._note import Note, NoteSignature, add_signatures, open_note, parse_note, sign_note
@@ -36,6 +46,7 @@ from ._tiles import (
 from ._tlogproof import PROOF_HEADER, TlogProof
 
 __all__ = [
+    "COSIGNATURE_V1",
     "EMPTY_ROOT",
     "HASH_SIZE",
     "MAX_ENTRY_SIZE",
@@ -44,6 +55,9 @@ __all__ = [
     "TILE_WIDTH",
     "Checkpoint",
     "CompactRange",
+    "CosignatureVerifier",
+    "CosignedCheckpoint",
+    "Cosigner",
     "NodeReader",
     "Note",
     "NoteSignature",
@@ -54,6 +68,7 @@ __all__ = [
     "Verifier",
     "add_signatures",
     "consistency_proof",
+    "cosign_checkpoint",
     "decode_bundle",
     "encode_bundle",
     "entries_path",
@@ -63,6 +78,7 @@ __all__ = [
     "leaf_hashes",
     "node_hash",
     "open_checkpoint",
+    "open_cosigned_checkpoint",
     "open_note",
     "parse_note",
     "parse_tile_path",
@@ -74,5 +90,6 @@ __all__ = [
     "tile_width",
     "tree_root",
     "verify_consistency",
+    "verify_cosignature",
     "verify_inclusion",
 ]

@@ -21,6 +21,7 @@ from glassbox.tlog import (
     tile_width,
 )
 from glassbox.tlog.server._sql import fetch_all, placeholder
+from glassbox.tlog.server._witnessing import add_cosignatures
 
 MAX_ENTRIES_PER_READ = 1000
 
@@ -38,12 +39,13 @@ class LogReader:
             raise StorageError(f"database unavailable ({exc.__class__.__name__})") from exc
 
     def checkpoint(self) -> str:
-        """The latest signed checkpoint note."""
+        """The latest signed checkpoint note, with the witnesses' cosignatures collected for it."""
         with self._conn() as conn:
             note = conn.execute(select(log_tree.c.checkpoint)).scalar_one()
+            cosigned = add_cosignatures(conn, str(note)) if note else ""  # witnesses' lines
         if not note:
             raise NotFound("the log has no checkpoint yet")
-        return str(note)
+        return cosigned
 
     def size(self) -> int:
         """Tree size of the latest checkpoint (0 before the first one)."""
