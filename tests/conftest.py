@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from glassbox.node import Node, init_data_dir
 from glassbox.settings import load_settings
 from glassbox.tlog import Signer
+from tests.browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 DATA = Path(__file__).parent / "data"
 TEST_KEY = (DATA / "testdata-signing-key.txt").read_text().strip()

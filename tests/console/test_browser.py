@@ -9,7 +9,6 @@ log page are saved under artifacts/ for people to look at.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -25,43 +24,11 @@ from glassbox.clients import ClientRegistry
 from glassbox.node import Node, init_data_dir, load_pseudonym_key
 from glassbox.review import Accounts
 from glassbox.settings import load_settings
+from tests.browser import ARTIFACTS, DESKTOP, PHONE
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
 from tests.review.conftest import PASSWORD
 from tests.services._wer import wer
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("GLASSBOX_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

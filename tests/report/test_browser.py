@@ -6,7 +6,6 @@ HTTP. Screenshots (desktop and phone) are saved under artifacts/ for people to l
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,41 +18,13 @@ from glassbox.report import build_report, cells, compute_figures, duration, show
 from glassbox.settings import load_settings
 from glassbox.tlog import Signer
 from glassbox.tlog.server import write_entries
+from tests.browser import ARTIFACTS, DESKTOP, PHONE
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server, run_cli
 from tests.report.conftest import POLICY_B, LogBuilder
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 PERIOD = "2026-10"
 CATEGORIES = ["commercial"] * 6 + ["academic"] * 3 + ["media", "ngo", "military"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("GLASSBOX_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _month_of_traffic() -> LogBuilder:
