@@ -17,7 +17,6 @@ transparency-dev witnesses keep theirs; only the key hash of its cosignatures di
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from glassbox.errors import FormatError, InputError, SignatureError
 
 from ._checkpoint import Checkpoint, open_checkpoint
-from ._keys import Signer, Verifier, is_valid_key_name
+from ._keys import Signer, Verifier, is_valid_key_name, split_key
 from ._note import NoteSignature, _parse_signature_line, parse_note
 
 COSIGNATURE_V1 = "cosignature/v1"
@@ -83,26 +82,10 @@ class CosignatureVerifier:
     @classmethod
     def from_key_string(cls, vkey: str) -> CosignatureVerifier:
         """Parse ``<name>+<hex key hash>+<base64(0x04 || public key)>``."""
-        name, _, rest = vkey.strip().partition("+")
-        hash_hex, _, key_b64 = rest.partition("+")
-        if not is_valid_key_name(name):
-            raise FormatError(f"witness key name {name!r} is empty or contains a space or '+'")
-        if not _HEX8.fullmatch(hash_hex):
-            raise FormatError(f"witness key hash {hash_hex!r} is not 8 hexadecimal digits")
-        try:
-            raw = base64.b64decode(key_b64, validate=True)
-        except (binascii.Error, ValueError):
-            raise FormatError("witness key is not valid base64") from None
-        if not raw or raw[0] != _COSIGNATURE_TYPE:
-            raise FormatError(
-                "witness key is not an Ed25519 cosignature (type 0x04) key"
-                + (" but a log key (type 0x01)" if raw[:1] == b"\x01" else "")
-            )
-        if len(raw) != 1 + _KEY_BYTES:
-            raise FormatError(f"witness key is {len(raw) - 1} bytes, not {_KEY_BYTES}")
-        verifier = cls(name, raw[1:])
-        if verifier.key_hash != bytes.fromhex(hash_hex):
-            raise FormatError(f"key hash {hash_hex} does not match witness key {name!r}")
+        name, claimed_hash, public = split_key(vkey.strip(), _COSIGNATURE_TYPE, "witness key")
+        verifier = cls(name, public)
+        if verifier.key_hash != claimed_hash:
+            raise FormatError(f"key hash {claimed_hash.hex()} does not match witness key {name!r}")
         return verifier
 
     def key_string(self) -> str:

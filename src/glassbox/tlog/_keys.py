@@ -44,19 +44,28 @@ def _b64decode(text: str) -> bytes:
         raise FormatError("key is not valid base64") from exc
 
 
-def _split_key(text: str) -> tuple[str, bytes, bytes]:
-    """Split ``name+hash+base64`` into name, key hash and the Ed25519 key bytes."""
+_KEY_TYPES = {0x01: "an Ed25519 (type 0x01)", 0x04: "an Ed25519 cosignature (type 0x04)"}
+_KEY_ROLES = {0x01: "a log key (type 0x01)", 0x04: "a witness key (type 0x04)"}
+
+
+def split_key(text: str, key_type: int = _ED25519, what: str = "key") -> tuple[str, bytes, bytes]:
+    """Split ``name+hash+base64(type || key)`` into name, key hash and the 32 key bytes.
+
+    Raises :class:`FormatError` naming `what` when any part is malformed or the key
+    is not of `key_type`.
+    """
     name, _, rest = text.partition("+")
     hash_hex, _, key_b64 = rest.partition("+")
     if not is_valid_key_name(name):
-        raise FormatError(f"key name {name!r} is empty or contains a space or '+'")
+        raise FormatError(f"{what} name {name!r} is empty or contains a space or '+'")
     if not _HEX8.fullmatch(hash_hex):
-        raise FormatError(f"key hash {hash_hex!r} is not 8 hexadecimal digits")
+        raise FormatError(f"{what} hash {hash_hex!r} is not 8 hexadecimal digits")
     raw = _b64decode(key_b64)
-    if not raw or raw[0] != _ED25519:
-        raise FormatError("key is not an Ed25519 (type 0x01) key")
+    if not raw or raw[0] != key_type:
+        found = f" but {_KEY_ROLES[raw[0]]}" if raw and raw[0] in _KEY_ROLES else ""
+        raise FormatError(f"{what} is not {_KEY_TYPES[key_type]} key{found}")
     if len(raw) != 1 + _KEY_BYTES:
-        raise FormatError(f"Ed25519 key is {len(raw) - 1} bytes, not {_KEY_BYTES}")
+        raise FormatError(f"{what} is {len(raw) - 1} bytes, not {_KEY_BYTES}")
     return name, bytes.fromhex(hash_hex), raw[1:]
 
 
@@ -82,7 +91,7 @@ class Verifier:
     @classmethod
     def from_key_string(cls, vkey: str) -> Verifier:
         """Parse ``<name>+<hex key hash>+<base64(0x01 || public key)>``."""
-        name, claimed_hash, public = _split_key(vkey)
+        name, claimed_hash, public = split_key(vkey)
         if key_hash(name, public) != claimed_hash:
             raise FormatError(f"key hash {claimed_hash.hex()} does not match key {name!r}")
         return cls(name, public)
@@ -145,7 +154,7 @@ class Signer:
         """Parse ``PRIVATE+KEY+<name>+<hex key hash>+<base64(0x01 || seed)>``."""
         if not skey.startswith(_PRIVATE_PREFIX):
             raise FormatError("signer key does not start with PRIVATE+KEY+")
-        name, claimed_hash, seed = _split_key(skey[len(_PRIVATE_PREFIX) :])
+        name, claimed_hash, seed = split_key(skey[len(_PRIVATE_PREFIX) :])
         signer = cls(name, seed)
         if signer.key_hash != claimed_hash:
             raise FormatError(f"key hash {claimed_hash.hex()} does not match key {name!r}")
