@@ -48,6 +48,7 @@ class Settings:
     hold_deadline_hours: float = 72.0
     result_retention_hours: float = 24.0
     session_hours: float = 8.0
+    report_check_minutes: float = 60.0
     witnesses: str = ""
 
     def __post_init__(self) -> None:
@@ -93,6 +94,11 @@ class Settings:
             "must be 0..8760",
         )
         _check(0 < self.session_hours <= 24 * 30, "session_hours", "must be 0..720")
+        _check(
+            0 <= self.report_check_minutes <= 24 * 60,
+            "report_check_minutes",
+            "must be 0 (off) .. 1440",
+        )
         _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
         _check(self.detect_accuracy in ("high", "low"), "detect_accuracy", "must be high or low")
         _check(

@@ -38,6 +38,7 @@ from glassbox.report._present import (
     shown,
 )
 from glassbox.report._published import PublishedReports
+from glassbox.report._schedule import ReportSchedule, build_if_due, previous_month
 
 __all__ = [
     "ACTIONS",
@@ -54,10 +55,12 @@ __all__ = [
     "PublishedReports",
     "Report",
     "ReportAudit",
+    "ReportSchedule",
     "Tally",
     "audit_report",
     "band",
     "bar_chart",
+    "build_if_due",
     "build_report",
     "cells",
     "compute_figures",
@@ -70,6 +73,7 @@ __all__ = [
     "outcome_chart",
     "parse_report",
     "percentile",
+    "previous_month",
     "publish",
     "report_csv",
     "report_document",

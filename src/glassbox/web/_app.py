@@ -14,6 +14,7 @@ import glassbox
 from glassbox.clients import ClientRegistry
 from glassbox.gateway import Gateway, Review, TextServices, Transcription
 from glassbox.node import Node, load_hold_key, load_pseudonym_key
+from glassbox.report import ReportSchedule
 from glassbox.review import Accounts, HoldBook, Sealer
 from glassbox.services import DEFAULT_MODEL, Transcriber, bundled_models, parse_model_setting
 from glassbox.services.text import LanguageDetector, Redactor, build_translator
@@ -81,10 +82,12 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
             redactor=redactor,
             max_chars=settings.max_text_chars,
         )
-        maintenance = None
+        maintenance = schedule = None
         if integrate:
             node.start_background()
             maintenance = asyncio.create_task(review.run_forever())
+            if settings.report_check_minutes:
+                schedule = ReportSchedule(node, settings.report_check_minutes * 60).start()
         try:
             yield
         finally:
@@ -92,6 +95,8 @@ def create_app(settings: Settings, *, integrate: bool = True) -> FastAPI:
                 maintenance.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await maintenance
+            if schedule is not None:
+                schedule.stop()
             node.close()
 
     app = FastAPI(title="Glassbox", version=glassbox.__version__, lifespan=lifespan)
