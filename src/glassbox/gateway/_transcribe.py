@@ -89,6 +89,12 @@ class Transcription:
         validate_request_params(fmt, temperature, form.granularities)
         spec = self._model(form.model or DEFAULT_REQUEST_MODEL)
         call.details["model"] = spec.name
+        if self._task == "translate" and not spec.multilingual:  # refuse before holding it
+            raise InputError(
+                f"translation needs a multilingual Whisper model and {spec.name!r} is "
+                "English-only; configure one in setting 'whisper_models' "
+                "(a CTranslate2 conversion such as whisper-small)"
+            )
         if form.upload is None:
             raise InputError("the request has no 'file' field: send the audio as multipart 'file'")
         if len(form.upload) > self._max_upload:
