@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from openai import OpenAI
 
 from glassbox.clients import ClientRegistry
 from glassbox.node import Node, init_data_dir, load_pseudonym_key
@@ -75,3 +76,20 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
         yield Live(server.url, data, keys, speech_wav, server)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def openai_client(live: Live) -> Iterator[Callable[..., OpenAI]]:
+    """Makes official `openai` clients for the live server, and closes them afterwards."""
+    made: list[OpenAI] = []
+
+    def make(who: str = "Acme Captions") -> OpenAI:
+        client = OpenAI(
+            api_key=live.keys[who], base_url=f"{live.url}/v1", max_retries=0, timeout=120
+        )
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()

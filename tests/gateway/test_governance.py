@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from openai import OpenAI
 
 from tests.gateway.conftest import UPLOAD_LIMIT, Live
 from tests.gateway.test_transcriptions import entry_count, stored_entry
@@ -171,7 +173,7 @@ def test_server_survives_the_bad_input(live: Live) -> None:
 # openai 3.x marks the audio translations endpoint deprecated; clients still call it.
 @pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
 def test_speech_translation_without_a_multilingual_model_says_which_is_needed(
-    live: Live,
+    live: Live, openai_client: Callable[..., OpenAI]
 ) -> None:
     """Only the English-only tiny.en is bundled: a clear 400, logged as failed.
 
@@ -183,13 +185,7 @@ def test_speech_translation_without_a_multilingual_model_says_which_is_needed(
 
     before = entry_count(live)
     with live.speech.open("rb") as f, pytest.raises(openai.BadRequestError) as caught:
-        openai_client_for(live).audio.translations.create(model="whisper-1", file=f)
+        openai_client().audio.translations.create(model="whisper-1", file=f)
     assert "multilingual" in str(caught.value) and "whisper_models" in str(caught.value)
     entry = stored_entry(live, before)
     assert entry["action"] == "translate_speech" and entry["outcome"] == "failed"
-
-
-def openai_client_for(live: Live):  # type: ignore[no-untyped-def]
-    from tests.gateway.test_transcriptions import openai_client
-
-    return openai_client(live)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,10 +22,6 @@ from tests.live import run_cli
 from tests.services._wer import wer
 
 VKEY = Signer.from_key_string(TEST_KEY).verifier_key()
-
-
-def openai_client(live: Live, who: str = "Acme Captions") -> OpenAI:
-    return OpenAI(api_key=live.keys[who], base_url=f"{live.url}/v1", max_retries=0, timeout=120)
 
 
 def stored_entry(live: Live, index: int) -> dict[str, Any]:
@@ -59,9 +56,11 @@ def subtitle_text(body: str) -> str:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "srt", "vtt", "verbose_json"])
-def test_openai_client_transcribes_in_every_format(live: Live, fmt: str) -> None:
+def test_openai_client_transcribes_in_every_format(
+    live: Live, openai_client: Callable[..., OpenAI], fmt: str
+) -> None:
     with live.speech.open("rb") as f:
-        raw = openai_client(live).audio.transcriptions.with_raw_response.create(
+        raw = openai_client().audio.transcriptions.with_raw_response.create(
             model="whisper-1",
             file=f,
             response_format=fmt,  # type: ignore[arg-type]
@@ -87,9 +86,11 @@ def test_openai_client_transcribes_in_every_format(live: Live, fmt: str) -> None
     assert entry["policy"].startswith("sha256:")
 
 
-def test_verbose_json_with_word_and_segment_timestamps(live: Live) -> None:
+def test_verbose_json_with_word_and_segment_timestamps(
+    live: Live, openai_client: Callable[..., OpenAI]
+) -> None:
     with live.speech.open("rb") as f:
-        result = openai_client(live).audio.transcriptions.create(
+        result = openai_client().audio.transcriptions.create(
             model="whisper-1",
             file=f,
             response_format="verbose_json",
@@ -157,9 +158,11 @@ def test_json_receipt_opens_to_the_upload_and_the_result(live: Live, tmp_path) -
     assert bad.returncode == 10 and "does not open" in bad.stderr
 
 
-def test_receipts_are_private_to_their_client(live: Live) -> None:
+def test_receipts_are_private_to_their_client(
+    live: Live, openai_client: Callable[..., OpenAI]
+) -> None:
     with live.speech.open("rb") as f:
-        raw = openai_client(live).audio.transcriptions.with_raw_response.create(
+        raw = openai_client().audio.transcriptions.with_raw_response.create(
             model="whisper-1", file=f
         )
     index = raw.headers["glassbox-log-index"]
@@ -171,7 +174,9 @@ def test_receipts_are_private_to_their_client(live: Live) -> None:
     assert httpx.get(f"{live.url}/v1/receipts/{index}").status_code == 401
 
 
-def test_models_are_listed_for_authenticated_clients(live: Live) -> None:
-    ids = {m.id for m in openai_client(live).models.list()}
+def test_models_are_listed_for_authenticated_clients(
+    live: Live, openai_client: Callable[..., OpenAI]
+) -> None:
+    ids = {m.id for m in openai_client().models.list()}
     assert {"whisper-1", "tiny.en"} <= ids
     assert httpx.get(f"{live.url}/v1/models").status_code == 401

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from glassbox.errors import FormatError, InputError, SignatureError
 
 from ._checkpoint import Checkpoint, open_checkpoint
-from ._keys import Signer, Verifier, is_valid_key_name, split_key
+from ._keys import Signer, Verifier, check_public_key, split_key
 from ._note import NoteSignature, _parse_signature_line, parse_note
 
 COSIGNATURE_V1 = "cosignature/v1"
@@ -70,10 +70,7 @@ class CosignatureVerifier:
     __slots__ = ("_key", "key_hash", "name", "public_key")
 
     def __init__(self, name: str, public_key: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise InputError(f"key name {name!r} is empty or contains a space or '+'")
-        if len(public_key) != _KEY_BYTES:
-            raise InputError(f"Ed25519 public key is {len(public_key)} bytes, not {_KEY_BYTES}")
+        check_public_key(name, public_key)
         self.name = name
         self.public_key = bytes(public_key)
         self.key_hash = cosigner_key_hash(name, self.public_key)

@@ -69,6 +69,14 @@ def split_key(text: str, key_type: int = _ED25519, what: str = "key") -> tuple[s
     return name, bytes.fromhex(hash_hex), raw[1:]
 
 
+def check_public_key(name: str, public_key: bytes) -> None:
+    """Raise :class:`InputError` unless `name` is a key name and the key is 32 bytes."""
+    if not is_valid_key_name(name):
+        raise InputError(f"key name {name!r} is empty or contains a space or '+'")
+    if len(public_key) != _KEY_BYTES:
+        raise InputError(f"Ed25519 public key is {len(public_key)} bytes, not {_KEY_BYTES}")
+
+
 def _encode(name: str, hash_: bytes, key: bytes) -> str:
     return f"{name}+{hash_.hex()}+{base64.b64encode(bytes([_ED25519]) + key).decode()}"
 
@@ -79,10 +87,7 @@ class Verifier:
     __slots__ = ("_key", "_public", "key_hash", "name")
 
     def __init__(self, name: str, public_key: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise InputError(f"key name {name!r} is empty or contains a space or '+'")
-        if len(public_key) != _KEY_BYTES:
-            raise InputError(f"Ed25519 public key is {len(public_key)} bytes, not {_KEY_BYTES}")
+        check_public_key(name, public_key)
         self.name = name
         self._public = bytes(public_key)
         self.key_hash = key_hash(name, self._public)

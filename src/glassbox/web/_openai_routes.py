@@ -68,25 +68,23 @@ async def _read_form(request: Request, max_bytes: int) -> TranscriptionForm | Gl
         await form.close()
 
 
-@router.post("/v1/audio/transcriptions")
-async def transcriptions(request: Request) -> Response:
+async def _speech(request: Request, service: Transcription) -> Response:
     client = await _authenticate(request)
-    service: Transcription = request.app.state.transcription
     call = _gateway(request).start(client, service.action, str(request.base_url))
     form = await _read_form(request, request.app.state.settings.max_upload_bytes)
     reply = await service.handle(call, form, request.headers.get("glassbox-purpose"))
     return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
+
+
+@router.post("/v1/audio/transcriptions")
+async def transcriptions(request: Request) -> Response:
+    return await _speech(request, request.app.state.transcription)
 
 
 @router.post("/v1/audio/translations")
 async def translations(request: Request) -> Response:
     """Speech in any language to English text (needs a multilingual Whisper model)."""
-    client = await _authenticate(request)
-    service: Transcription = request.app.state.speech_translation
-    call = _gateway(request).start(client, service.action, str(request.base_url))
-    form = await _read_form(request, request.app.state.settings.max_upload_bytes)
-    reply = await service.handle(call, form, request.headers.get("glassbox-purpose"))
-    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
+    return await _speech(request, request.app.state.speech_translation)
 
 
 @router.get("/v1/models")
