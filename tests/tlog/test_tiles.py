@@ -222,7 +222,7 @@ def test_extend_tiles_adds_what_visiting_every_node_would(start: int, count: int
             expected[key] = expected.get(key, b"") + node
 
     visited.extend(LEAVES[:count], visit)
-    grown = extend_tiles(bulk, LEAVES[:count])
+    grown = extend_tiles(bulk, b"".join(LEAVES[:count]))
     assert grown == expected
     assert bulk.size == visited.size == start + count
     assert bulk.hashes == visited.hashes
@@ -236,7 +236,7 @@ def test_extend_tiles_builds_the_stored_tiles_of_a_tree() -> None:
     tiles: dict[tuple[int, int], bytes] = {}
     for chunk in (1, 300, 255, 200, 344):  # 1100 leaves in uneven rounds
         for key, added in extend_tiles(
-            compact, LEAVES[compact.size : compact.size + chunk]
+            compact, b"".join(LEAVES[compact.size : compact.size + chunk])
         ).items():
             tiles[key] = tiles.get(key, b"") + added
     assert compact.size == len(LEAVES)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from glassbox.audit._sources import BulkSource, LogSource
@@ -21,7 +22,7 @@ from glassbox.tlog import (
     consistency_proof,
     decode_bundle,
     extend_tiles,
-    leaf_hashes,
+    leaf_tile,
     open_checkpoint,
     tile_width,
     verify_consistency,
@@ -85,15 +86,22 @@ def verify_log(
     compact = CompactRange()
     upper: dict[tuple[int, int], list[bytes]] = defaultdict(list)  # tiles above level 0
     bundles = (cp.size + TILE_WIDTH - 1) // TILE_WIDTH
-    for start in range(0, bundles, _CHUNK):
-        end = min(start + _CHUNK, bundles)
-        for tile, added in _verified_chunk(source, cp.size, compact, start, end).items():
-            upper[tile].append(added)
-        if progress is not None:
-            progress(compact.size, cp.size)
+    chunks = [(start, min(start + _CHUNK, bundles)) for start in range(0, bundles, _CHUNK)]
+    # One thread reads the next chunk while this one hashes the current one (the
+    # hashing releases the GIL): reading and hashing overlap on two cores.
+    with ThreadPoolExecutor(1, thread_name_prefix="glassbox-audit-read") as reader:
+        ahead: deque[Future[_Parts]] = deque()
+        for n, (start, _) in enumerate(chunks):
+            for chunk in chunks[n + len(ahead) : n + 2]:  # keep two chunks on the way
+                ahead.append(reader.submit(_read_chunk, source, cp.size, *chunk))
+            parts = ahead.popleft().result()
+            for tile, added in _verified_chunk(parts, cp.size, compact, start).items():
+                upper[tile].append(added)
+            if progress is not None:
+                progress(compact.size, cp.size)
 
-    for (level, index), parts in sorted(upper.items()):
-        expected = b"".join(parts)
+    for (level, index), pieces in sorted(upper.items()):
+        expected = b"".join(pieces)
         width = len(expected) // HASH_SIZE
         served = source.tile(level, index, width)
         if served != expected:
@@ -114,18 +122,24 @@ def verify_log(
     return Verified(cp, note, vkey, cosigners)
 
 
+_Parts = list[tuple[list[bytes], bytes]]  # entry bundles, decoded, each with its level-0 tile
+
+
+def _read_chunk(source: LogSource, size: int, start: int, end: int) -> _Parts:
+    """Entry bundles [start, end) of the tree of `size`, with their level-0 tiles."""
+    if isinstance(source, BulkSource):
+        return source.bundles(size, start, end)
+    return [_fetched_bundle(source, b, tile_width(0, b, size)) for b in range(start, end)]
+
+
 def _verified_chunk(
-    source: LogSource, size: int, compact: CompactRange, start: int, end: int
+    parts: _Parts, size: int, compact: CompactRange, start: int
 ) -> dict[tuple[int, int], bytes]:
-    """Check entry bundles [start, end) against their level-0 tiles and add them to `compact`.
+    """Check entry bundles from `start` against their level-0 tiles and add them to `compact`.
 
     Returns what they add to the tiles above level 0, still to be checked. Damage
     is reported at the first bundle, in log order, where it shows.
     """
-    if isinstance(source, BulkSource):
-        parts = source.bundles(size, start, end)
-    else:
-        parts = [_fetched_bundle(source, b, tile_width(0, b, size)) for b in range(start, end)]
     short = next(
         (
             n
@@ -136,16 +150,14 @@ def _verified_chunk(
     )
     if short is not None:
         if short:  # the bundles before it may hold earlier damage: check them first
-            _verified_chunk(
-                source, size, CompactRange(compact.size, compact.hashes), start, start + short
-            )
+            _verified_chunk(parts[:short], size, CompactRange(compact.size, compact.hashes), start)
         bundle, held = start + short, len(parts[short][0])
         width = tile_width(0, bundle, size)
         raise TamperError(
             f"entry bundle {bundle} holds {held} entries where the checkpoint needs "
             f"{width}: entry {bundle * TILE_WIDTH + min(held, width)} is missing or extra"
         )
-    leaves = leaf_hashes(itertools.chain.from_iterable(entries for entries, _ in parts))
+    leaves = leaf_tile(list(itertools.chain.from_iterable(entries for entries, _ in parts)))
     grown = extend_tiles(compact, leaves)
     for n, (_, served) in enumerate(parts):
         bundle = start + n

@@ -18,7 +18,17 @@ from ._cosignature import (
     open_cosigned_checkpoint,
     verify_cosignature,
 )
-from ._hash import EMPTY_ROOT, HASH_SIZE, leaf_hash, leaf_hashes, node_hash, subtree_hash
+from ._hash import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    NATIVE,
+    leaf_hash,
+    leaf_hashes,
+    leaf_tile,
+    node_hash,
+    subtree_hash,
+    subtree_root,
+)
 from ._keys import Signer, Verifier
 from ._note import Note, NoteSignature, add_signatures, open_note, parse_note, sign_note
 from ._proof import (
@@ -50,6 +60,7 @@ __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
     "MAX_ENTRY_SIZE",
+    "NATIVE",
     "PROOF_HEADER",
     "TILE_HEIGHT",
     "TILE_WIDTH",
@@ -76,6 +87,7 @@ __all__ = [
     "inclusion_proof",
     "leaf_hash",
     "leaf_hashes",
+    "leaf_tile",
     "node_hash",
     "open_checkpoint",
     "open_cosigned_checkpoint",
@@ -86,6 +98,7 @@ __all__ = [
     "sign_checkpoint",
     "sign_note",
     "subtree_hash",
+    "subtree_root",
     "tile_path",
     "tile_width",
     "tree_root",

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from glassbox.errors import InputError
+
+_native_leaf_tile: Callable[[Sequence[bytes]], bytes] | None
+_native_subtree_root: Callable[[bytes], bytes] | None
+try:  # bulk hashing in C (see _native.c); the pure-Python code below gives the same results
+    from ._native import leaf_tile as _native_leaf_tile
+    from ._native import subtree_root as _native_subtree_root
+except ImportError:  # built without a C compiler or OpenSSL headers
+    _native_leaf_tile = _native_subtree_root = None
+
+NATIVE = _native_leaf_tile is not None
+"""Whether bulk hashing runs in the C accelerator."""
 
 HASH_SIZE = 32
 """Bytes in every tree hash (SHA-256)."""
@@ -33,8 +44,22 @@ _LEAF_STATE = hashlib.sha256(_LEAF_PREFIX)
 _NODE_STATE = hashlib.sha256(_NODE_PREFIX)
 
 
+def leaf_tile(entries: Sequence[bytes]) -> bytes:
+    """The leaf hashes of many entries, concatenated in order: a level-0 tile's contents."""
+    if _native_leaf_tile is not None:
+        return _native_leaf_tile(entries)
+    return b"".join(_python_leaf_hashes(entries))
+
+
 def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
     """The leaf hashes of many entries, in order: ``[leaf_hash(e) for e in entries]``, faster."""
+    if _native_leaf_tile is not None:
+        blob = _native_leaf_tile(entries if isinstance(entries, Sequence) else list(entries))
+        return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+    return _python_leaf_hashes(entries)
+
+
+def _python_leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
     fresh = _LEAF_STATE.copy
     out: list[bytes] = []
     append = out.append
@@ -56,8 +81,25 @@ def subtree_hash(hashes: Sequence[bytes]) -> bytes:
         raise InputError(f"a perfect subtree needs a power-of-two number of hashes, got {count}")
     if set(map(len, hashes)) != {HASH_SIZE}:
         raise InputError(f"subtree hashes must be {HASH_SIZE} bytes each")
+    return subtree_root(b"".join(hashes))
+
+
+def subtree_root(hashes: bytes) -> bytes:
+    """:func:`subtree_hash` of hashes given concatenated, as a tile holds them."""
+    count, rest = divmod(len(hashes), HASH_SIZE)
+    if rest or count == 0 or count & (count - 1):
+        raise InputError(
+            f"a perfect subtree needs a power-of-two number of {HASH_SIZE}-byte hashes, "
+            f"got {len(hashes)} bytes"
+        )
+    if _native_subtree_root is not None:
+        return _native_subtree_root(hashes)
+    return _python_subtree_root(hashes)
+
+
+def _python_subtree_root(hashes: bytes) -> bytes:
     fresh = _NODE_STATE.copy
-    level = list(hashes)
+    level = [hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)]
     while len(level) > 1:
         pairs = iter(level)
         level = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from glassbox.errors import EntryTooLarge, FormatError, InputError
 
 from ._compact import CompactRange
-from ._hash import HASH_SIZE, node_hash, subtree_hash
+from ._hash import HASH_SIZE, node_hash, subtree_root
 
 TILE_HEIGHT = 8
 """Tree levels spanned by one tile."""
@@ -152,19 +152,20 @@ def decode_bundle(data: bytes) -> list[bytes]:
     return entries
 
 
-def extend_tiles(
-    compact: CompactRange, leaf_hashes: Sequence[bytes]
-) -> dict[tuple[int, int], bytes]:
-    """Append ``leaf_hashes`` to ``compact``; return what they add to each hash tile.
+def extend_tiles(compact: CompactRange, leaf_hashes: bytes) -> dict[tuple[int, int], bytes]:
+    """Append leaf hashes, given concatenated, to ``compact``; return what they add to each tile.
 
-    The result maps ``(level, index)`` of every tile that grows to the hashes
-    appended to it, concatenated in order; before them the tile held
+    ``leaf_hashes`` is what :func:`leaf_tile` returns. The result maps
+    ``(level, index)`` of every tile that grows to the hashes appended to it,
+    concatenated in order; before them the tile held
     ``tile_width(level, index, old_size)`` hashes. These are exactly the nodes
-    that ``compact.extend(leaf_hashes, visit)`` would visit at heights that are
-    multiples of ``TILE_HEIGHT``, but every whole level-0 tile goes in as one
-    subtree, hashed in bulk, so the cost per leaf is little more than its hash.
+    that ``compact.extend`` would visit at heights that are multiples of
+    ``TILE_HEIGHT``, but every whole level-0 tile goes in as one subtree, hashed
+    in bulk, so the cost per leaf is little more than its hash.
     """
-    leaves = leaf_hashes if isinstance(leaf_hashes, list) else list(leaf_hashes)
+    count, rest = divmod(len(leaf_hashes), HASH_SIZE)
+    if rest:
+        raise InputError(f"leaf hashes are {len(leaf_hashes)} bytes, not whole hashes")
     start = compact.size
     upper: dict[tuple[int, int], list[bytes]] = {}
 
@@ -175,16 +176,16 @@ def extend_tiles(
 
     grown: dict[tuple[int, int], bytes] = {}
     done = 0
-    while done < len(leaves):
+    while done < count:
         position = start + done
-        take = min(len(leaves) - done, TILE_WIDTH - position % TILE_WIDTH)
-        tile = leaves[done : done + take]
+        take = min(count - done, TILE_WIDTH - position % TILE_WIDTH)
+        tile = leaf_hashes[done * HASH_SIZE : (done + take) * HASH_SIZE]
         if take == TILE_WIDTH:
-            compact.append_subtree(TILE_HEIGHT, subtree_hash(tile), visit)
+            compact.append_subtree(TILE_HEIGHT, subtree_root(tile), visit)
         else:
-            for value in tile:
-                compact.append(value, visit)
-        grown[(0, position // TILE_WIDTH)] = b"".join(tile)
+            for offset in range(0, len(tile), HASH_SIZE):
+                compact.append(tile[offset : offset + HASH_SIZE], visit)
+        grown[(0, position // TILE_WIDTH)] = tile
         done += take
     for key, nodes in upper.items():
         grown[key] = b"".join(nodes)

@@ -28,7 +28,7 @@ from glassbox.tlog import (
     TileHashReader,
     consistency_proof,
     extend_tiles,
-    leaf_hashes,
+    leaf_tile,
     open_checkpoint,
     sign_checkpoint,
     tile_width,
@@ -133,25 +133,27 @@ class Integrator:
             )
 
         p = placeholder(self._engine)
-        leaves: list[bytes] = []
+        tiles: list[bytes] = []  # leaf hashes, a batch of rows at a time
+        count = 0
         for rows in fetch_batches(
             conn,
             f"SELECT idx, data FROM log_entries WHERE idx >= {p} AND idx < {p} ORDER BY idx",
             (size, size + self._max_entries),
         ):
-            first = size + len(leaves)
+            first = size + count
             # Indices are unique and sorted, so the batch is gap-free when its last
             # index is where it should be. A gap means a later range committed first:
             # integrate only the gap-free prefix.
             gap_free = len(rows)
             if rows[-1][0] != first + len(rows) - 1:
                 gap_free = next(n for n, row in enumerate(rows) if row[0] != first + n)
-            leaves += leaf_hashes([data for _, data in rows[:gap_free]])
+            tiles.append(leaf_tile([data for _, data in rows[:gap_free]]))
+            count += gap_free
             if gap_free < len(rows):
                 break
-        if not leaves and old is not None:
+        if not count and old is not None:
             return None
-        grown = extend_tiles(compact, leaves)
+        grown = extend_tiles(compact, b"".join(tiles))
         return _Plan(size, compact_bytes, note, old, grown, compact)
 
     def _store(self, conn: Connection, plan: _Plan) -> str:
