@@ -18,6 +18,7 @@ own temporary directory and the PostgreSQL databases it created.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import random
@@ -310,6 +311,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     entries = make_entries(args.entries)
+    gc.collect()
+    gc.freeze()  # as `glassbox serve` does once started: long-lived objects are not rescanned
     print(f"glassbox log benchmark: entries of {ENTRY_SIZE} bytes, {os.cpu_count()} CPUs\n")
     lines: list[Line] = []
     with tempfile.TemporaryDirectory(prefix="glassbox-bench-") as tmp:

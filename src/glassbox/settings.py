@@ -73,11 +73,7 @@ class Settings:
             "must be between 0.01 and 3600 seconds",
         )
         _check(1 <= self.append_batch_max <= 65536, "append_batch_max", "must be 1..65536")
-        _check(
-            self.append_queue_max >= self.append_batch_max,
-            "append_queue_max",
-            "must be at least append_batch_max",
-        )
+        _check(1 <= self.append_queue_max <= 10_000_000, "append_queue_max", "must be 1..10000000")
         _check(1024 <= self.max_upload_bytes <= 2**31, "max_upload_bytes", "must be 1 KiB..2 GiB")
         _check(1 <= self.max_audio_seconds <= 24 * 3600, "max_audio_seconds", "must be 1..86400")
         _check(1 <= self.transcribe_concurrency <= 64, "transcribe_concurrency", "must be 1..64")

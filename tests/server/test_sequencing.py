@@ -56,7 +56,7 @@ def test_oversized_entry_is_refused_and_nothing_is_written(node: Node) -> None:
 
 def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
     gate = threading.Event()
-    seq = Sequencer(node.engine, batch_max=2, queue_max=4)
+    seq = Sequencer(node.engine, batch_max=2, queue_max=2)  # two appends may wait
     original = seq._take_batch
 
     def slow_take():  # type: ignore[no-untyped-def]
@@ -65,13 +65,24 @@ def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
 
     seq._take_batch = slow_take  # type: ignore[method-assign]
     try:
+        assert seq.append([b"first"]) == [0]  # the writer thread then waits at the gate
         futures = [seq.submit([b"a", b"b"]), seq.submit([b"c", b"d"])]
-        with pytest.raises(Overloaded):
+        with pytest.raises(Overloaded, match="retry"):
             seq.submit([b"e"])
     finally:
         gate.set()
-    assert sorted(i for f in futures for i in f.result(10)) == [0, 1, 2, 3]
+    assert sorted(i for f in futures for i in f.result(10)) == [1, 2, 3, 4]
     seq.close()
+
+
+def test_close_writes_what_is_queued_then_refuses(node: Node) -> None:
+    seq = Sequencer(node.engine)
+    futures = [seq.submit([b"%d" % i]) for i in range(100)]
+    seq.close()
+    assert sorted(f.result(0)[0] for f in futures) == list(range(100))
+    with pytest.raises(Overloaded, match="shutting down"):
+        seq.submit([b"late"])
+    assert len(_stored(node)) == 100
 
 
 def test_concurrent_appends_are_batched(node: Node) -> None:

@@ -61,6 +61,8 @@ def serve(
     database: DatabaseOpt = None,
 ) -> None:
     """Run the HTTP server (log API and services)."""
+    import gc
+
     import uvicorn
 
     from glassbox.node import load_signer
@@ -77,8 +79,13 @@ def serve(
     _first_start_demo(data, database, base)
     console.print(f"Glassbox log {settings.origin} on {base}/log")
     console.print(f"Verifier key: {vkey}", soft_wrap=True)
+    app = create_app(settings)
+    # What is loaded by now (modules, the app) lives as long as the process: frozen,
+    # the garbage collector stops walking it again and again under load.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level="info",

@@ -51,6 +51,7 @@ class _Plan:
     old: Checkpoint | None
     grown: dict[tuple[int, int], bytes]  # (level, index) -> hashes appended to that tile
     new: CompactRange
+    capped: bool  # it took `max_entries` entries: more may be waiting
 
 
 class _Lost(Exception):
@@ -75,17 +76,10 @@ class Integrator:
         """Integrate what is sequenced now; return the new signed checkpoint, or None.
 
         None means nothing was new, or another integrator (a replica, or a thread)
-        holds the integration lock or keeps getting there first.
+        holds the integration lock or keeps getting there first. One round takes
+        at most `max_entries` entries.
         """
-        round_ = self._round_postgres if is_postgres(self._engine) else self._round
-        for _ in range(_ATTEMPTS):
-            try:
-                return round_()
-            except _Lost:
-                continue  # its transaction rolled back; plan again from the new tree
-            except SQLAlchemyError as exc:
-                raise StorageError(f"integration failed ({exc.__class__.__name__})") from exc
-        return None
+        return self._integrate()[0]
 
     def integrate_all(self) -> str | None:
         """Integrate until nothing is pending; return the last checkpoint signed."""
@@ -94,27 +88,54 @@ class Integrator:
             last = note
         return last
 
-    def _round(self) -> str | None:
+    def integrate_backlog(self) -> str | None:
+        """Integrate what is sequenced now, in as many rounds as `max_entries` requires.
+
+        Unlike `integrate_all` it does not chase appends that keep arriving: under
+        load the background loop signs one checkpoint per interval, covering all
+        that came in since, rather than many small rounds that each cost a
+        signature, tile writes and a consistency check.
+        """
+        last = None
+        while True:
+            note, capped = self._integrate()
+            last = note or last
+            if note is None or not capped:
+                return last
+
+    def _integrate(self) -> tuple[str | None, bool]:
+        """One round: the checkpoint (or None) and whether `max_entries` capped it."""
+        round_ = self._round_postgres if is_postgres(self._engine) else self._round
+        for _ in range(_ATTEMPTS):
+            try:
+                return round_()
+            except _Lost:
+                continue  # its transaction rolled back; plan again from the new tree
+            except SQLAlchemyError as exc:
+                raise StorageError(f"integration failed ({exc.__class__.__name__})") from exc
+        return None, False
+
+    def _round(self) -> tuple[str | None, bool]:
         # A read transaction first: in WAL mode it blocks no appends. Then the write
         # transaction, which holds SQLite's database-wide lock only to store the round.
         with self._engine.connect() as conn:
             plan = self._plan(conn)
         if plan is None:
-            return None
+            return None, False
         with self._engine.begin() as conn:
-            return self._store(conn, plan)
+            return self._store(conn, plan), plan.capped
 
-    def _round_postgres(self) -> str | None:
+    def _round_postgres(self) -> tuple[str | None, bool]:
         # Appends never touch the tree row, so one transaction blocks nobody; the
         # advisory lock keeps other replicas from planning the same round.
         with self._engine.begin() as conn:
             got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
             if not got.scalar_one():
-                return None
+                return None, False
             plan = self._plan(conn)
             if plan is None:
-                return None
-            return self._store(conn, plan)
+                return None, False
+            return self._store(conn, plan), plan.capped
 
     def _plan(self, conn: Connection) -> _Plan | None:
         """Read the tree and the entries after it; hash them into tiles and a new range."""
@@ -154,7 +175,8 @@ class Integrator:
         if not count and old is not None:
             return None
         grown = extend_tiles(compact, b"".join(tiles))
-        return _Plan(size, compact_bytes, note, old, grown, compact)
+        capped = count == self._max_entries
+        return _Plan(size, compact_bytes, note, old, grown, compact, capped)
 
     def _store(self, conn: Connection, plan: _Plan) -> str:
         """Under the write lock: check the tree did not move, then store the round."""
@@ -268,7 +290,7 @@ class Integrator:
     def _loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
             try:
-                self.integrate_all()
+                self.integrate_backlog()
             except GlassboxError as exc:
                 _log.error("integration failed: %s", exc.message)
             except Exception:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures._base import FINISHED, RUNNING
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,13 +39,26 @@ def check_entries(entries: Sequence[bytes]) -> None:
             )
 
 
-_ROWS_PER_INSERT = 256  # 512 parameters: within every SQLite's and PostgreSQL's limit
+_GATHER_SECONDS = 0.002  # the longest a batch waits for the callers of the last one
+# Rows per INSERT statement: powers of two up to this, so the few statement texts are
+# prepared once and cached. 2,048 rows are 4,096 parameters: within PostgreSQL's
+# limit and SQLite's since 3.32 (older SQLite allows 999; see _max_rows).
+_ROWS_PER_INSERT = 2048
 
 
-@functools.lru_cache(maxsize=2 * _ROWS_PER_INSERT)
+@functools.lru_cache(maxsize=64)
 def _insert_sql(mark: str, rows: int) -> str:
     values = ", ".join([f"({mark}, {mark})"] * rows)
     return f"INSERT INTO log_entries (idx, data) VALUES {values}"
+
+
+def _max_rows(conn: Connection) -> int:
+    """Rows per INSERT this database takes: two parameters each."""
+    if conn.dialect.name != "sqlite":
+        return _ROWS_PER_INSERT
+    dbapi = conn.connection.dbapi_connection
+    limit = int(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
+    return min(_ROWS_PER_INSERT, 1 << ((limit // 2).bit_length() - 1))
 
 
 def write_entries(
@@ -65,15 +81,19 @@ def write_entries(
     try:
         with engine.begin() as conn:
             start = int(conn.exec_driver_sql(bump, (n,)).scalar_one()) - n
-            # Rows go to the driver as flat tuples, up to 256 rows per statement:
-            # SQLAlchemy Core would build a dict per row, and a statement per row
-            # costs a round trip through the driver (and, on SQLite, the GIL) each.
-            for k in range(0, n, _ROWS_PER_INSERT):
-                chunk = [bytes(e) for e in entries[k : k + _ROWS_PER_INSERT]]
-                params: list[int | bytes] = [0] * (2 * len(chunk))
-                params[0::2] = range(start + k, start + k + len(chunk))
+            # Rows go to the driver as flat tuples, many rows per statement: SQLAlchemy
+            # Core would build a dict per row, and every statement costs a trip through
+            # the driver (and, on SQLite, gives up and takes back the GIL).
+            most = _max_rows(conn)
+            k = 0
+            while k < n:
+                rows = min(most, 1 << ((n - k).bit_length() - 1))
+                chunk = [bytes(e) for e in entries[k : k + rows]]
+                params: list[int | bytes] = [0] * (2 * rows)
+                params[0::2] = range(start + k, start + k + rows)
                 params[1::2] = chunk
-                conn.exec_driver_sql(_insert_sql(mark, len(chunk)), tuple(params))
+                conn.exec_driver_sql(_insert_sql(mark, rows), tuple(params))
+                k += rows
             for offset, fn in attach:
                 fn(conn, start + offset)
     except SQLAlchemyError as exc:
@@ -82,21 +102,49 @@ def write_entries(
 
 
 class _Receipt(Future[list[int]]):
-    """The future of one `submit`: the indices once committed, or the error.
+    """The future of one `submit`, and the queued append itself: its entries and attach.
 
     Every receipt of a sequencer shares one condition, so a whole batch is settled
     under one lock with one wake-up, instead of a lock, a condition and a wake-up
     per caller. It is born running: an append that is queued will be attempted,
     so it cannot be cancelled (a cancelled caller simply stops waiting).
+
+    Receipts are made by the hundred thousand under load, so each is one small
+    object: slots, the indices kept as the first one and a count (the list is
+    made for whoever asks), and the lists `concurrent.futures` helpers use made
+    only when one of them is used.
     """
 
-    def __init__(self, condition: threading.Condition) -> None:  # no super(): shared condition
+    # Only what every receipt sets lives in a slot; what most never set is a class default.
+    __slots__ = ("_condition", "_first", "_state", "attach", "count", "entries")
+    _first: int  # the index of the first entry, once committed
+    _result = None  # what Future's repr shows; the indices come from _first and count
+    _exception: BaseException | None = None
+    _waiter_list: list[Any] | None = None
+    _callbacks: list[Callable[[Future[list[int]]], object]] | None = None
+    _awaited: asyncio.Future[list[int]] | None = None  # set by append_async before queueing
+
+    def __init__(  # no super(): the condition is shared
+        self, condition: threading.Condition, entries: Sequence[bytes], attach: Attach | None
+    ) -> None:
         self._condition = condition
         self._state = RUNNING
-        self._result = None
-        self._exception = None
-        self._waiters = []
-        self._done_callbacks: list[Callable[[Future[list[int]]], object]] = []
+        self.entries: Sequence[bytes] | None = entries  # dropped once written
+        self.attach = attach
+        self.count = len(entries)
+
+    # concurrent.futures.wait and as_completed add their waiters here
+    @property
+    def _waiters(self) -> list[Any]:  # type: ignore[override]
+        if self._waiter_list is None:
+            self._waiter_list = []
+        return self._waiter_list
+
+    @property
+    def _done_callbacks(self) -> list[Callable[[Future[list[int]]], object]]:
+        if self._callbacks is None:
+            self._callbacks = []
+        return self._callbacks
 
     def _wait(self, timeout: float | None) -> None:
         # Called with the condition held. Wake-ups for other receipts are expected.
@@ -108,17 +156,16 @@ class _Receipt(Future[list[int]]):
             self._condition.wait(remaining)
 
     def result(self, timeout: float | None = None) -> list[int]:
-        with self._condition:
-            if self._state != FINISHED:
+        if self._state != FINISHED:
+            with self._condition:
                 self._wait(timeout)
         if self._exception is not None:
             raise self._exception
-        assert self._result is not None
-        return self._result
+        return list(range(self._first, self._first + self.count))
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
-        with self._condition:
-            if self._state != FINISHED:
+        if self._state != FINISHED:
+            with self._condition:
                 self._wait(timeout)
         return self._exception
 
@@ -126,24 +173,36 @@ class _Receipt(Future[list[int]]):
 def _settle(
     condition: threading.Condition,
     receipts: Sequence[_Receipt],
-    results: Sequence[list[int]] | None,
+    first: int | None,
     error: BaseException | None = None,
 ) -> None:
-    """Finish a batch of receipts: with `results` in order, or all with `error`."""
+    """Finish a batch of receipts: written in order from index `first`, or all with `error`."""
+    called = []
+    awaited: dict[asyncio.AbstractEventLoop, list[_Receipt]] = {}
     with condition:
-        for n, receipt in enumerate(receipts):
-            if results is None:
+        for receipt in receipts:
+            receipt.entries = None
+            if first is None:
                 receipt._exception = error
             else:
-                receipt._result = results[n]
+                receipt._first = first
+                first += receipt.count
             receipt._state = FINISHED
-            for waiter in receipt._waiters:  # concurrent.futures.wait / as_completed
-                if results is None:
-                    waiter.add_exception(receipt)
-                else:
-                    waiter.add_result(receipt)
+            if receipt._waiter_list:
+                for waiter in receipt._waiter_list:
+                    if error is None:
+                        waiter.add_result(receipt)
+                    else:
+                        waiter.add_exception(receipt)
+            if receipt._callbacks:
+                called.append(receipt)
+            if receipt._awaited is not None:
+                awaited.setdefault(receipt._awaited.get_loop(), []).append(receipt)
         condition.notify_all()
-    for receipt in receipts:
+    for loop, batch in awaited.items():  # one wake-up per event loop, not one per request
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(_resolve_awaited, batch)
+    for receipt in called:
         for callback in receipt._done_callbacks:  # e.g. asyncio.wrap_future
             try:
                 callback(receipt)
@@ -151,7 +210,16 @@ def _settle(
                 _log.exception("a log append callback failed")
 
 
-_Item = tuple[Sequence[bytes], Attach | None, _Receipt]
+def _resolve_awaited(receipts: list[_Receipt]) -> None:
+    """On an event loop: hand settled receipts to the `append_async` calls awaiting them."""
+    for receipt in receipts:
+        future = receipt._awaited
+        if future is None or future.done():  # e.g. the request was cancelled
+            continue
+        if receipt._exception is not None:
+            future.set_exception(receipt._exception)
+        else:
+            future.set_result(receipt.result())
 
 
 class Sequencer:
@@ -165,30 +233,58 @@ class Sequencer:
         self._engine = engine
         self._batch_max = batch_max
         self._queue_max = queue_max
-        self._pending: deque[_Item] = deque()
-        self._queued = 0
+        self._pending: deque[_Receipt] = deque()
         self._closed = False
-        self._cond = threading.Condition()
+        self._wanted = 0  # how many queued appends the waiting writer thread waits for
+        self._last_batch = 0  # appends in the last batch taken
+        self._stopped = False  # the writer thread has taken its last batch
+        self._lock = threading.Lock()  # entered directly: cheaper than the condition's wrapper
+        self._cond = threading.Condition(self._lock)
         self._receipts = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="glassbox-sequencer", daemon=True)
         self._thread.start()
 
     def submit(self, entries: Sequence[bytes], attach: Attach | None = None) -> Future[list[int]]:
         """Queue entries; the future resolves to their indices once they are committed."""
-        check_entries(entries)
-        receipt = _Receipt(self._receipts)
+        return self._queue(entries, attach, None)
+
+    def _queue(
+        self,
+        entries: Sequence[bytes],
+        attach: Attach | None,
+        awaited: asyncio.Future[list[int]] | None,
+    ) -> _Receipt:
+        for entry in entries:  # check_entries, inline: this runs once per request
+            if len(entry) > MAX_ENTRY_SIZE:
+                check_entries(entries)
+        receipt = _Receipt(self._receipts, entries, attach)
+        if awaited is not None:
+            receipt._awaited = awaited
         if not entries:
-            _settle(self._receipts, [receipt], [[]])
+            _settle(self._receipts, [receipt], 0)
             return receipt
-        with self._cond:
-            if self._closed:
-                raise Overloaded("the log is shutting down")
-            if self._queued + len(entries) > self._queue_max:
-                raise Overloaded("too many log appends are waiting; retry shortly")
-            self._pending.append((entries, attach, receipt))
-            self._queued += len(entries)
-            self._cond.notify()
+        # No lock here: deque.append is atomic, and under load the writer thread is
+        # busy and needs no wake-up, so concurrent callers do not queue up on a lock.
+        if self._closed:
+            raise Overloaded("the log is shutting down")
+        if len(self._pending) >= self._queue_max:
+            raise Overloaded("too many log appends are waiting; retry shortly")
+        self._pending.append(receipt)
+        if self._wanted and len(self._pending) >= self._wanted:  # the writer waits for this
+            with self._lock:
+                self._cond.notify()
+        if self._closed:  # closed since the check above: the writer may be gone
+            self._refuse_leftovers()
         return receipt
+
+    def _refuse_leftovers(self) -> None:
+        """Once the writer thread has stopped, settle anything still queued with a refusal."""
+        with self._lock:
+            if not self._stopped:
+                return
+            left = list(self._pending)
+            self._pending.clear()
+        _settle(self._receipts, left, None, Overloaded("the log is shutting down"))
 
     def append(self, entries: Sequence[bytes]) -> list[int]:
         """Append entries (in order) and return their indices once durable."""
@@ -197,7 +293,10 @@ class Sequencer:
     async def append_async(
         self, entries: Sequence[bytes], attach: Attach | None = None
     ) -> list[int]:
-        return await asyncio.wrap_future(self.submit(entries, attach))
+        """`append` for a coroutine: the event loop goes on serving while the entries commit."""
+        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._queue(entries, attach, future)
+        return await future
 
     def close(self) -> None:
         """Finish what is queued, then stop the writer thread."""
@@ -205,60 +304,64 @@ class Sequencer:
             self._closed = True
             self._cond.notify()
         self._thread.join()
+        self._refuse_leftovers()
 
-    def _take_batch(self) -> list[_Item] | None:
+    def _take_batch(self) -> list[_Receipt] | None:
+        pending = self._pending
         with self._cond:
-            while not self._pending and not self._closed:
+            # `_wanted` is set before looking at the queue: a caller that appends
+            # after the look sees it and wakes this thread, so no wake-up is lost.
+            self._wanted = 1
+            while not pending and not self._closed:
                 self._cond.wait()
-            if not self._pending:
+            if not pending:  # closed, and all that was queued is written
+                self._stopped = True
+                self._wanted = 0
                 return None
-            if self._queued <= self._batch_max:  # the common case: take everything
-                batch = list(self._pending)
-                self._pending.clear()
-                self._queued = 0
-                return batch
-            batch = []
-            count = 0
-            while self._pending and (
-                not batch or count + len(self._pending[0][0]) <= self._batch_max
-            ):
-                item = self._pending.popleft()
-                batch.append(item)
-                count += len(item[0])
-            self._queued -= count
-            return batch
+            # Group commit: after a large batch, its callers are about to append
+            # again. Taking only the few that are already here would start a convoy
+            # of small transactions, each paying a commit (an fsync); so wait,
+            # briefly, until half as many as last time are queued.
+            self._wanted = self._last_batch // 2
+            if len(pending) < self._wanted and not self._closed:
+                self._cond.wait_for(
+                    lambda: len(pending) >= self._wanted or self._closed, _GATHER_SECONDS
+                )
+            self._wanted = 0
+        batch: list[_Receipt] = []
+        count = 0
+        while pending and (not batch or count + pending[0].count <= self._batch_max):
+            receipt = pending.popleft()  # only this thread takes from the queue
+            batch.append(receipt)
+            count += receipt.count
+        self._last_batch = len(batch)
+        return batch
 
     def _run(self) -> None:
         while (batch := self._take_batch()) is not None:
-            receipts = [receipt for _, _, receipt in batch]
             try:
-                self._write(batch, receipts)
+                self._write(batch)
             except Exception:  # never let the writer thread die, nor leave a caller waiting
                 _log.exception("settling log appends failed")
-                unsettled = [r for r in receipts if not r.done()]
+                unsettled = [r for r in batch if not r.done()]
                 err = StorageError("could not store log entries (internal error)")
                 _settle(self._receipts, unsettled, None, err)
 
-    def _write(self, batch: list[_Item], receipts: list[_Receipt]) -> None:
+    def _write(self, batch: list[_Receipt]) -> None:
         flat: list[bytes] = []
         attach: list[tuple[int, Attach]] = []
-        for entries, fn, _ in batch:
-            if fn is not None:
-                attach.append((len(flat), fn))
-            flat.extend(entries)
+        for receipt in batch:
+            if receipt.attach is not None:
+                attach.append((len(flat), receipt.attach))
+            flat.extend(receipt.entries or ())
         try:
             start = write_entries(self._engine, flat, attach)
         except GlassboxError as exc:
-            _settle(self._receipts, receipts, None, exc)
+            _settle(self._receipts, batch, None, exc)
             return
         except Exception as exc:
             _log.exception("log append failed")
             err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
-            _settle(self._receipts, receipts, None, err)
+            _settle(self._receipts, batch, None, err)
             return
-        results = []
-        for entries, _, _ in batch:
-            end = start + len(entries)
-            results.append(list(range(start, end)))
-            start = end
-        _settle(self._receipts, receipts, results)
+        _settle(self._receipts, batch, start)
