@@ -6,6 +6,7 @@ sequencer, the integrator and the reader for a server or a CLI command.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import secrets
@@ -22,6 +23,19 @@ from glassbox.tlog import Signer
 from glassbox.tlog.server import Integrator, LogReader, Sequencer, WitnessSubmitter
 
 OPERATOR_TOKEN_PREFIX = "gbo_"
+
+
+def tune_gc_for_serving() -> None:
+    """Set the garbage collector up for a long-running server, once start-up is done.
+
+    What is loaded by then (modules, models, the app) lives as long as the process:
+    frozen, collections stop walking it again and again. Under load each request
+    leaves a few short-lived containers (an append's receipt, say); collecting the
+    youngest generation every 10,000 of them instead of every 700 costs far less.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def load_signer(settings: Settings) -> Signer:

@@ -91,18 +91,18 @@ def test_concurrent_appends_are_batched(node: Node) -> None:
     seq = Sequencer(node.engine, batch_max=4096)
     import glassbox.tlog.server._sequencer as mod
 
-    real = mod.write_entries
+    real = mod._write_rows
 
-    def counting(engine, entries, attach=()):  # type: ignore[no-untyped-def]
+    def counting(engine, entries, attach):  # type: ignore[no-untyped-def]
         commits.append(len(entries))
         return real(engine, entries, attach)
 
-    mod.write_entries = counting  # type: ignore[assignment]
+    mod._write_rows = counting  # type: ignore[assignment]
     try:
         futures = [seq.submit([b"%d" % i]) for i in range(500)]
         assert sorted(f.result(10)[0] for f in futures) == list(range(500))
     finally:
-        mod.write_entries = real
+        mod._write_rows = real
         seq.close()
     assert sum(commits) == 500
     assert len(commits) < 500
@@ -143,13 +143,13 @@ def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
 
     gate = threading.Event()
     seq = Sequencer(node.engine)
-    real = mod.write_entries
+    real = mod._write_rows
 
-    def slow_write(engine, entries, attach=()):  # type: ignore[no-untyped-def]
+    def slow_write(engine, entries, attach):  # type: ignore[no-untyped-def]
         gate.wait(10)
         return real(engine, entries, attach)
 
-    mod.write_entries = slow_write  # type: ignore[assignment]
+    mod._write_rows = slow_write  # type: ignore[assignment]
 
     async def give_up() -> None:
         task = asyncio.ensure_future(seq.append_async([b"abandoned"]))
@@ -169,7 +169,7 @@ def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
         assert seq.append([b"later"]) == [2]
     finally:
         gate.set()
-        mod.write_entries = real
+        mod._write_rows = real
         seq.close()
     assert _stored(node) == {0: b"waiting", 1: b"abandoned", 2: b"later"}
 
@@ -185,3 +185,11 @@ def test_receipts_work_with_concurrent_futures_helpers(node: Node) -> None:
     futures[0].add_done_callback(lambda f: called.append(f.result()))
     assert called == [futures[0].result()]
     assert futures[0].exception() is None and futures[0].done() and not futures[0].cancelled()
+
+
+def test_bytes_like_entries_are_copied_when_queued(node: Node) -> None:
+    data = bytearray(b"mutable")
+    future = node.sequencer.submit([data, memoryview(b"view")])
+    data[:] = b"changed"  # the caller reuses its buffer before the append commits
+    assert future.result(10) == [0, 1]
+    assert _stored(node) == {0: b"mutable", 1: b"view"}

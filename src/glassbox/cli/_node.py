@@ -61,11 +61,9 @@ def serve(
     database: DatabaseOpt = None,
 ) -> None:
     """Run the HTTP server (log API and services)."""
-    import gc
-
     import uvicorn
 
-    from glassbox.node import load_signer
+    from glassbox.node import load_signer, tune_gc_for_serving
     from glassbox.web import create_app
 
     settings = settings_for(data, host=host, port=port, database=database)
@@ -80,10 +78,7 @@ def serve(
     console.print(f"Glassbox log {settings.origin} on {base}/log")
     console.print(f"Verifier key: {vkey}", soft_wrap=True)
     app = create_app(settings)
-    # What is loaded by now (modules, the app) lives as long as the process: frozen,
-    # the garbage collector stops walking it again and again under load.
-    gc.collect()
-    gc.freeze()
+    tune_gc_for_serving()
     uvicorn.run(
         app,
         host=settings.host,

@@ -25,7 +25,10 @@ metadata = MetaData()
 log_entries = Table(
     "log_entries",
     metadata,
-    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    # On SQLite, INTEGER PRIMARY KEY makes idx the rowid itself (migration 0005).
+    Column(
+        "idx", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    ),
     Column("data", LargeBinary, nullable=False),
 )
 

@@ -73,6 +73,13 @@ def write_entries(
     is called in the same transaction with the index of entry `offset`.
     """
     check_entries(entries)
+    return _write_rows(engine, [bytes(e) for e in entries], attach)
+
+
+def _write_rows(
+    engine: Engine, entries: Sequence[bytes], attach: Sequence[tuple[int, Attach]]
+) -> int:
+    """`write_entries` for entries already checked and held as `bytes`."""
     n = len(entries)
     if n == 0:
         raise ValueError("nothing to append")
@@ -88,10 +95,9 @@ def write_entries(
             k = 0
             while k < n:
                 rows = min(most, 1 << ((n - k).bit_length() - 1))
-                chunk = [bytes(e) for e in entries[k : k + rows]]
                 params: list[int | bytes] = [0] * (2 * rows)
                 params[0::2] = range(start + k, start + k + rows)
-                params[1::2] = chunk
+                params[1::2] = entries[k : k + rows]
                 conn.exec_driver_sql(_insert_sql(mark, rows), tuple(params))
                 k += rows
             for offset, fn in attach:
@@ -255,8 +261,10 @@ class Sequencer:
         awaited: asyncio.Future[list[int]] | None,
     ) -> _Receipt:
         for entry in entries:  # check_entries, inline: this runs once per request
-            if len(entry) > MAX_ENTRY_SIZE:
-                check_entries(entries)
+            if len(entry) > MAX_ENTRY_SIZE or type(entry) is not bytes:
+                check_entries(entries)  # raises if one is too large
+                entries = [bytes(e) for e in entries]  # a bytearray or memoryview: a copy
+                break
         receipt = _Receipt(self._receipts, entries, attach)
         if awaited is not None:
             receipt._awaited = awaited
@@ -355,7 +363,7 @@ class Sequencer:
                 attach.append((len(flat), receipt.attach))
             flat.extend(receipt.entries or ())
         try:
-            start = write_entries(self._engine, flat, attach)
+            start = _write_rows(self._engine, flat, attach)
         except GlassboxError as exc:
             _settle(self._receipts, batch, None, exc)
             return
