@@ -91,15 +91,25 @@ def _write_rows(
             # Rows go to the driver as flat tuples, many rows per statement: SQLAlchemy
             # Core would build a dict per row, and every statement costs a trip through
             # the driver (and, on SQLite, gives up and takes back the GIL).
+            # They go through the driver's own cursor, in this transaction: SQLAlchemy's
+            # per-statement machinery costs more than binding 2,048 rows.
             most = _max_rows(conn)
-            k = 0
-            while k < n:
-                rows = min(most, 1 << ((n - k).bit_length() - 1))
-                params: list[int | bytes] = [0] * (2 * rows)
-                params[0::2] = range(start + k, start + k + rows)
-                params[1::2] = entries[k : k + rows]
-                conn.exec_driver_sql(_insert_sql(mark, rows), tuple(params))
-                k += rows
+            cursor = conn.connection.cursor()
+            try:
+                k = 0
+                while k < n:
+                    rows = min(most, 1 << ((n - k).bit_length() - 1))
+                    params: list[int | bytes] = [0] * (2 * rows)
+                    params[0::2] = range(start + k, start + k + rows)
+                    params[1::2] = entries[k : k + rows]
+                    cursor.execute(_insert_sql(mark, rows), params)
+                    k += rows
+            except conn.dialect.loaded_dbapi.Error as exc:
+                raise StorageError(
+                    f"could not store log entries ({exc.__class__.__name__})"
+                ) from exc
+            finally:
+                cursor.close()
             for offset, fn in attach:
                 fn(conn, start + offset)
     except SQLAlchemyError as exc:
