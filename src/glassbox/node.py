@@ -168,6 +168,7 @@ class Node:
                 self.engine,
                 batch_max=self.settings.append_batch_max,
                 queue_max=self.settings.append_queue_max,
+                written=self.integrator.written,
             )
         return self._sequencer
 

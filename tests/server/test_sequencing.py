@@ -37,6 +37,18 @@ def test_concurrent_appends_get_distinct_consecutive_indices(node: Node) -> None
     assert stored == dict(results)
 
 
+@pytest.mark.parametrize("sizes", [[1, 2, 3], [2047, 1, 2049], [4096, 5000], [1025, 3, 700]])
+def test_batches_of_any_size_are_stored_whole_and_in_order(node: Node, sizes: list[int]) -> None:
+    """Rows go in statements of up to 2,048, the last padded with rows that are skipped."""
+    expected: dict[int, bytes] = {}
+    for n, size in enumerate(sizes):
+        entries = [b"%d/%d" % (n, i) for i in range(size)]
+        first = write_entries(node.engine, entries)
+        assert first == len(expected)
+        expected.update(enumerate(entries, first))
+    assert _stored(node) == expected
+
+
 def test_multi_entry_append_keeps_order(node: Node) -> None:
     entries = [bytes([i]) * (i + 1) for i in range(10)]
     indices = node.sequencer.append(entries)

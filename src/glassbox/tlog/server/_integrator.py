@@ -6,12 +6,19 @@ the tree row's write lock serialises whoever gets through. The entries are read
 and hashed before that lock is taken (on SQLite it is the whole database's
 write lock, so appends would wait); under the lock the round checks that the
 tree is still the one it started from, then only writes tiles and the checkpoint.
+
+Entries this process's sequencer has just committed are handed over in memory
+(`written`), so a round hashes them without reading them back; whatever was not
+handed over (written by a replica, or dropped from the bounded hand-off) is
+read from the database.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,18 +46,19 @@ from glassbox.tlog.server._sql import fetch_batches, placeholder
 _log = logging.getLogger(__name__)
 _ADVISORY_KEY = 0x676C617373626F78  # "glassbox"
 _ATTEMPTS = 3  # rounds planned before giving way to an integrator that keeps winning
+_HANDOFF_BYTES = 64 << 20  # the most entry bytes `written` holds for the next rounds
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """A round worked out from one snapshot of the tree, before any lock is taken."""
+    """A round worked out from one snapshot of the tree, before any write lock is taken."""
 
     size: int  # the tree it starts from, as stored
     compact: bytes
     checkpoint: str
-    old: Checkpoint | None
-    grown: dict[tuple[int, int], bytes]  # (level, index) -> hashes appended to that tile
+    tiles: dict[tuple[int, int], bytes]  # (level, index) -> the new contents of a grown tile
     new: CompactRange
+    note: str  # the signed checkpoint of `new`
     capped: bool  # it took `max_entries` entries: more may be waiting
 
 
@@ -67,6 +75,10 @@ class Integrator:
         self._max_entries = max_entries
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # (first index, entries) ranges committed by this process, oldest first
+        self._handed: deque[tuple[int, Sequence[bytes]]] = deque()
+        self._handed_bytes = 0
+        self._handed_lock = threading.Lock()
 
     @property
     def origin(self) -> str:
@@ -103,6 +115,48 @@ class Integrator:
             if note is None or not capped:
                 return last
 
+    def written(self, first: int, entries: Sequence[bytes]) -> None:
+        """Hand over entries just committed at `first`, so a round need not read them back.
+
+        The sequencer calls this after its transaction commits, with the very
+        bytes it stored. When more than `_HANDOFF_BYTES` wait (no round is
+        running, e.g. on a replica that is not the integrator), the oldest are
+        dropped: rounds read those from the database.
+        """
+        size = sum(map(len, entries))
+        with self._handed_lock:
+            self._handed.append((first, entries))
+            self._handed_bytes += size
+            while self._handed_bytes > _HANDOFF_BYTES:
+                _, dropped = self._handed.popleft()
+                self._handed_bytes -= sum(map(len, dropped))
+
+    def _take_handed(self, start: int, limit: int) -> list[Sequence[bytes]]:
+        """Handed-over entries from index `start` on, gap-free, at most `limit` of them.
+
+        Ranges before `start` are integrated already and are forgotten.
+        """
+        taken: list[Sequence[bytes]] = []
+        with self._handed_lock:
+            handed = self._handed
+            while handed and limit > 0:
+                first, entries = handed[0]
+                if first + len(entries) <= start:  # integrated already
+                    handed.popleft()
+                    self._handed_bytes -= sum(map(len, entries))
+                    continue
+                if first > start:  # a gap: someone else's range, or one dropped
+                    break
+                part = entries[start - first : start - first + limit]
+                taken.append(part)
+                start += len(part)
+                limit -= len(part)
+                if first + len(entries) > start:  # the round ends inside this range
+                    break
+                handed.popleft()
+                self._handed_bytes -= sum(map(len, entries))
+        return taken
+
     def _integrate(self) -> tuple[str | None, bool]:
         """One round: the checkpoint (or None) and whether `max_entries` capped it."""
         round_ = self._round_postgres if is_postgres(self._engine) else self._round
@@ -117,13 +171,15 @@ class Integrator:
 
     def _round(self) -> tuple[str | None, bool]:
         # A read transaction first: in WAL mode it blocks no appends. Then the write
-        # transaction, which holds SQLite's database-wide lock only to store the round.
+        # transaction, which holds SQLite's database-wide lock only to store the round:
+        # everything that takes time (hashing, the consistency check, signing) is done.
         with self._engine.connect() as conn:
             plan = self._plan(conn)
         if plan is None:
             return None, False
         with self._engine.begin() as conn:
-            return self._store(conn, plan), plan.capped
+            self._store(conn, plan)
+        return plan.note, plan.capped
 
     def _round_postgres(self) -> tuple[str | None, bool]:
         # Appends never touch the tree row, so one transaction blocks nobody; the
@@ -135,10 +191,15 @@ class Integrator:
             plan = self._plan(conn)
             if plan is None:
                 return None, False
-            return self._store(conn, plan), plan.capped
+            self._store(conn, plan)
+            return plan.note, plan.capped
 
     def _plan(self, conn: Connection) -> _Plan | None:
-        """Read the tree and the entries after it; hash them into tiles and a new range."""
+        """Read the tree and the entries after it; hash them into tiles, check, sign.
+
+        Everything is read in `conn`'s one transaction, so the tiles and the tree
+        row it reads agree; `_store` writes the result only if the row is unchanged.
+        """
         row = conn.execute(
             select(log_tree.c.size, log_tree.c.compact, log_tree.c.checkpoint).where(
                 log_tree.c.id == 1
@@ -153,13 +214,16 @@ class Integrator:
                 f"(size {old.size}); refusing to sign"
             )
 
-        p = placeholder(self._engine)
-        tiles: list[bytes] = []  # leaf hashes, a batch of rows at a time
+        tiles: list[bytes] = []  # leaf hashes, a batch of entries at a time
         count = 0
+        for entries in self._take_handed(size, self._max_entries):
+            tiles.append(leaf_tile(entries))
+            count += len(entries)
+        p = placeholder(self._engine)
         for rows in fetch_batches(
             conn,
             f"SELECT idx, data FROM log_entries WHERE idx >= {p} AND idx < {p} ORDER BY idx",
-            (size, size + self._max_entries),
+            (size + count, size + self._max_entries),
         ):
             first = size + count
             # Indices are unique and sorted, so the batch is gap-free when its last
@@ -174,11 +238,16 @@ class Integrator:
                 break
         if not count and old is not None:
             return None
-        grown = extend_tiles(compact, b"".join(tiles))
+        added = extend_tiles(compact, b"".join(tiles))  # `compact` now spans the new tree
+        grown = self._grown_tiles(conn, size, added)
+        new_size, new_root = compact.size, compact.root()
+        if old is not None and old.size > 0:
+            self._check_consistent(conn, grown, old, new_size, new_root)
+        new_note = sign_checkpoint(Checkpoint(self.origin, new_size, new_root), self._signer)
         capped = count == self._max_entries
-        return _Plan(size, compact_bytes, note, old, grown, compact, capped)
+        return _Plan(size, compact_bytes, note, grown, compact, new_note, capped)
 
-    def _store(self, conn: Connection, plan: _Plan) -> str:
+    def _store(self, conn: Connection, plan: _Plan) -> None:
         """Under the write lock: check the tree did not move, then store the round."""
         now = datetime.now(UTC)
         # Writing first takes the write lock (row lock on PostgreSQL, database lock on SQLite).
@@ -194,29 +263,24 @@ class Integrator:
             plan.checkpoint,
         ):
             raise _Lost
-
-        tiles = self._grown_tiles(conn, plan)
-        new_size, new_root = plan.new.size, plan.new.root()
-        if plan.old is not None and plan.old.size > 0:
-            self._check_consistent(conn, tiles, plan.old, new_size, new_root)
-
         p = placeholder(self._engine)
-        if tiles:  # the first checkpoint, of the empty tree, has none
+        if plan.tiles:  # the first checkpoint, of the empty tree, has none
             conn.exec_driver_sql(
                 f"INSERT INTO log_tiles (level, idx, hashes) VALUES ({p}, {p}, {p}) "
                 "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
-                [(level, index, blob) for (level, index), blob in sorted(tiles.items())],
+                [(level, index, blob) for (level, index), blob in sorted(plan.tiles.items())],
             )
-        note = sign_checkpoint(Checkpoint(self.origin, new_size, new_root), self._signer)
-        conn.execute(log_checkpoints.insert().values(size=new_size, note=note, created_at=now))
+        size = plan.new.size
+        conn.execute(log_checkpoints.insert().values(size=size, note=plan.note, created_at=now))
         conn.execute(
             update(log_tree)
             .where(log_tree.c.id == 1)
-            .values(size=new_size, compact=plan.new.to_bytes(), checkpoint=note)
+            .values(size=size, compact=plan.new.to_bytes(), checkpoint=plan.note)
         )
-        return note
 
-    def _grown_tiles(self, conn: Connection, plan: _Plan) -> dict[tuple[int, int], bytes]:
+    def _grown_tiles(
+        self, conn: Connection, size: int, grown: dict[tuple[int, int], bytes]
+    ) -> dict[tuple[int, int], bytes]:
         """The new contents of every tile the round grows: what is stored, then the new hashes.
 
         A stored tile must hold exactly the hashes the stored tree size implies
@@ -224,17 +288,17 @@ class Integrator:
         """
         p = placeholder(self._engine)
         stored: dict[tuple[int, int], bytes] = {}
-        for level in sorted({level for level, _ in plan.grown}):
-            indices = [index for lvl, index in plan.grown if lvl == level]
+        for level in sorted({level for level, _ in grown}):
+            indices = [index for lvl, index in grown if lvl == level]
             rows = conn.exec_driver_sql(
                 f"SELECT idx, hashes FROM log_tiles WHERE level = {p} AND idx BETWEEN {p} AND {p}",
                 (level, min(indices), max(indices)),
             ).all()
             stored.update(((level, int(idx)), bytes(blob)) for idx, blob in rows)
         tiles = {}
-        for (level, index), added in plan.grown.items():
+        for (level, index), added in grown.items():
             blob = stored.get((level, index), b"")
-            expected = tile_width(level, index, plan.size)
+            expected = tile_width(level, index, size)
             if len(blob) != expected * HASH_SIZE:
                 raise TamperError(
                     f"stored tile level {level} index {index} holds {len(blob) // HASH_SIZE} "

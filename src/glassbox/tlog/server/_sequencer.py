@@ -40,8 +40,11 @@ def check_entries(entries: Sequence[bytes]) -> None:
 
 
 _GATHER_SECONDS = 0.002  # the longest a batch waits for the callers of the last one
-# Rows per INSERT statement: powers of two up to this, so the few statement texts are
-# prepared once and cached. 2,048 rows are 4,096 parameters: within PostgreSQL's
+# Rows per INSERT statement. A batch is written in statements of this many rows and
+# one last, shorter statement padded up to a power of two with rows of NULLs that it
+# skips: so the few statement texts are prepared once and cached, and a batch costs
+# few statements (each a trip through the driver, and on SQLite a release and
+# re-acquisition of the GIL). 2,048 rows are 4,096 parameters: within PostgreSQL's
 # limit and SQLite's since 3.32 (older SQLite allows 999; see _max_rows).
 _ROWS_PER_INSERT = 2048
 
@@ -49,7 +52,11 @@ _ROWS_PER_INSERT = 2048
 @functools.lru_cache(maxsize=64)
 def _insert_sql(mark: str, rows: int) -> str:
     values = ", ".join([f"({mark}, {mark})"] * rows)
-    return f"INSERT INTO log_entries (idx, data) VALUES {values}"
+    # column1 and column2 are what both SQLite and PostgreSQL call VALUES' columns.
+    return (
+        f"INSERT INTO log_entries (idx, data) SELECT column1, column2 FROM (VALUES {values}) "
+        "AS v WHERE column1 IS NOT NULL"
+    )
 
 
 def _max_rows(conn: Connection) -> int:
@@ -87,23 +94,25 @@ def _write_rows(
     bump = f"UPDATE log_sequence SET next_idx = next_idx + {mark} WHERE id = 1 RETURNING next_idx"
     try:
         with engine.begin() as conn:
-            start = int(conn.exec_driver_sql(bump, (n,)).scalar_one()) - n
-            # Rows go to the driver as flat tuples, many rows per statement: SQLAlchemy
-            # Core would build a dict per row, and every statement costs a trip through
-            # the driver (and, on SQLite, gives up and takes back the GIL).
-            # They go through the driver's own cursor, in this transaction: SQLAlchemy's
-            # per-statement machinery costs more than binding 2,048 rows.
+            # Rows go to the driver as flat tuples, many rows per statement, through
+            # the driver's own cursor in this transaction: SQLAlchemy Core would build
+            # a dict per row, and its per-statement machinery costs more than binding
+            # 2,048 rows.
             most = _max_rows(conn)
             cursor = conn.connection.cursor()
             try:
-                k = 0
-                while k < n:
-                    rows = min(most, 1 << ((n - k).bit_length() - 1))
-                    params: list[int | bytes] = [0] * (2 * rows)
-                    params[0::2] = range(start + k, start + k + rows)
-                    params[1::2] = entries[k : k + rows]
-                    cursor.execute(_insert_sql(mark, rows), params)
-                    k += rows
+                cursor.execute(bump, (n,))
+                row = cursor.fetchone()
+                if row is None:
+                    raise StorageError("the log's sequence counter is missing")
+                start = int(row[0]) - n
+                for k in range(0, n, most):
+                    rows = min(most, n - k)
+                    size = min(most, 1 << (rows - 1).bit_length())  # padded to a power of two
+                    params: list[int | bytes | None] = [None] * (2 * size)
+                    params[0 : 2 * rows : 2] = range(start + k, start + k + rows)
+                    params[1 : 2 * rows : 2] = entries[k : k + rows]
+                    cursor.execute(_insert_sql(mark, size), params)
             except conn.dialect.loaded_dbapi.Error as exc:
                 raise StorageError(
                     f"could not store log entries ({exc.__class__.__name__})"
@@ -117,6 +126,31 @@ def _write_rows(
     return start
 
 
+class _Batch:
+    """Appends written in one transaction, and so settled together, in one step.
+
+    Its receipts read their indices from it (the batch's first index plus their
+    offset), so settling a batch costs the same for one caller as for thousands.
+    Only receipts someone watches through `concurrent.futures` or `append_async`
+    are visited one by one.
+    """
+
+    __slots__ = ("done", "error", "first", "watched")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.error: BaseException | None = None
+        self.first = 0  # the index of the batch's first entry, once committed
+        self.watched: list[_Receipt] = []  # changed only with the receipts' condition held
+
+
+# A batch taken: the batch, its entries in order, and each attach with its entry's offset.
+_Taken = tuple[_Batch, list[bytes], list[tuple[int, Attach]]]
+
+_NOTHING = _Batch()  # where receipts of no entries are: done, with no index to wait for
+_NOTHING.done = True
+
+
 class _Receipt(Future[list[int]]):
     """The future of one `submit`, and the queued append itself: its entries and attach.
 
@@ -126,16 +160,12 @@ class _Receipt(Future[list[int]]):
     so it cannot be cancelled (a cancelled caller simply stops waiting).
 
     Receipts are made by the hundred thousand under load, so each is one small
-    object: slots, the indices kept as the first one and a count (the list is
-    made for whoever asks), and the lists `concurrent.futures` helpers use made
-    only when one of them is used.
+    object: slots; its state, error and indices read from its batch; and the
+    lists `concurrent.futures` helpers use made only when one of them is used.
     """
 
-    # Only what every receipt sets lives in a slot; what most never set is a class default.
-    __slots__ = ("_condition", "_first", "_state", "attach", "count", "entries")
-    _first: int  # the index of the first entry, once committed
-    _result = None  # what Future's repr shows; the indices come from _first and count
-    _exception: BaseException | None = None
+    __slots__ = ("_batch", "_condition", "_offset", "attach", "count", "entries")
+    _result = None  # what Future's repr shows; the indices come from the batch
     _waiter_list: list[Any] | None = None
     _callbacks: list[Callable[[Future[list[int]]], object]] | None = None
     _awaited: asyncio.Future[list[int]] | None = None  # set by append_async before queueing
@@ -144,82 +174,97 @@ class _Receipt(Future[list[int]]):
         self, condition: threading.Condition, entries: Sequence[bytes], attach: Attach | None
     ) -> None:
         self._condition = condition
-        self._state = RUNNING
-        self.entries: Sequence[bytes] | None = entries  # dropped once written
+        self._batch: _Batch | None = None  # set when the writer thread takes it
+        self._offset = 0  # where its entries start in its batch
+        self.entries = entries
         self.attach = attach
         self.count = len(entries)
 
-    # concurrent.futures.wait and as_completed add their waiters here
+    @property
+    def _state(self) -> str:  # type: ignore[override]
+        batch = self._batch
+        return FINISHED if batch is not None and batch.done else RUNNING
+
+    @property
+    def _exception(self) -> BaseException | None:  # type: ignore[override]
+        batch = self._batch
+        return None if batch is None else batch.error
+
+    # concurrent.futures.wait, as_completed and add_done_callback use these with the
+    # condition held: a receipt that gets one is watched when its batch is settled.
     @property
     def _waiters(self) -> list[Any]:  # type: ignore[override]
         if self._waiter_list is None:
             self._waiter_list = []
+            self._watch()
         return self._waiter_list
 
     @property
     def _done_callbacks(self) -> list[Callable[[Future[list[int]]], object]]:
         if self._callbacks is None:
             self._callbacks = []
+            self._watch()
         return self._callbacks
 
-    def _wait(self, timeout: float | None) -> None:
-        # Called with the condition held. Wake-ups for other receipts are expected.
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._state != FINISHED:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise FutureTimeout()
-            self._condition.wait(remaining)
+    def _watch(self) -> None:
+        # Not yet taken: `_take` sees the list and watches it then.
+        batch = self._batch
+        if batch is not None and not batch.done:
+            batch.watched.append(self)
+
+    def _settled(self, timeout: float | None) -> _Batch:
+        batch = self._batch
+        if batch is None or not batch.done:
+            with self._condition:  # wake-ups for other receipts are expected
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while (batch := self._batch) is None or not batch.done:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise FutureTimeout()
+                    self._condition.wait(remaining)
+        return batch
 
     def result(self, timeout: float | None = None) -> list[int]:
-        if self._state != FINISHED:
-            with self._condition:
-                self._wait(timeout)
-        if self._exception is not None:
-            raise self._exception
-        return list(range(self._first, self._first + self.count))
+        batch = self._settled(timeout)
+        if batch.error is not None:
+            raise batch.error
+        first = batch.first + self._offset
+        return [first] if self.count == 1 else list(range(first, first + self.count))
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
-        if self._state != FINISHED:
-            with self._condition:
-                self._wait(timeout)
-        return self._exception
+        return self._settled(timeout).error
 
 
 def _settle(
     condition: threading.Condition,
-    receipts: Sequence[_Receipt],
+    batch: _Batch,
     first: int | None,
     error: BaseException | None = None,
 ) -> None:
-    """Finish a batch of receipts: written in order from index `first`, or all with `error`."""
-    called = []
-    awaited: dict[asyncio.AbstractEventLoop, list[_Receipt]] = {}
+    """Finish a batch: written in order from index `first`, or not at all, with `error`."""
     with condition:
-        for receipt in receipts:
-            receipt.entries = None
-            if first is None:
-                receipt._exception = error
-            else:
-                receipt._first = first
-                first += receipt.count
-            receipt._state = FINISHED
-            if receipt._waiter_list:
-                for waiter in receipt._waiter_list:
-                    if error is None:
-                        waiter.add_result(receipt)
-                    else:
-                        waiter.add_exception(receipt)
-            if receipt._callbacks:
-                called.append(receipt)
-            if receipt._awaited is not None:
-                awaited.setdefault(receipt._awaited.get_loop(), []).append(receipt)
+        if first is None:
+            batch.error = error
+        else:
+            batch.first = first
+        batch.done = True
+        watched = batch.watched
+        for receipt in watched:
+            for waiter in receipt._waiter_list or ():
+                if batch.error is None:
+                    waiter.add_result(receipt)
+                else:
+                    waiter.add_exception(receipt)
         condition.notify_all()
-    for loop, batch in awaited.items():  # one wake-up per event loop, not one per request
+    awaited: dict[asyncio.AbstractEventLoop, list[_Receipt]] = {}
+    for receipt in watched:
+        if receipt._awaited is not None:
+            awaited.setdefault(receipt._awaited.get_loop(), []).append(receipt)
+    for loop, receipts in awaited.items():  # one wake-up per event loop, not one per request
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-            loop.call_soon_threadsafe(_resolve_awaited, batch)
-    for receipt in called:
-        for callback in receipt._done_callbacks:  # e.g. asyncio.wrap_future
+            loop.call_soon_threadsafe(_resolve_awaited, receipts)
+    for receipt in watched:
+        for callback in receipt._callbacks or ():  # e.g. asyncio.wrap_future
             try:
                 callback(receipt)
             except Exception:
@@ -245,8 +290,17 @@ class Sequencer:
     receipt naming their indices may be sent.
     """
 
-    def __init__(self, engine: Engine, *, batch_max: int = 4096, queue_max: int = 200_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        batch_max: int = 4096,
+        queue_max: int = 200_000,
+        written: Callable[[int, Sequence[bytes]], None] | None = None,
+    ) -> None:
+        """`written(first, entries)` is told of each batch once it is committed."""
         self._engine = engine
+        self._written = written
         self._batch_max = batch_max
         self._queue_max = queue_max
         self._pending: deque[_Receipt] = deque()
@@ -279,7 +333,7 @@ class Sequencer:
         if awaited is not None:
             receipt._awaited = awaited
         if not entries:
-            _settle(self._receipts, [receipt], 0)
+            receipt._batch = _NOTHING
             return receipt
         # No lock here: deque.append is atomic, and under load the writer thread is
         # busy and needs no wake-up, so concurrent callers do not queue up on a lock.
@@ -300,8 +354,7 @@ class Sequencer:
         with self._lock:
             if not self._stopped:
                 return
-            left = list(self._pending)
-            self._pending.clear()
+            left, _, _ = self._take(len(self._pending) + 1, everything=True)
         _settle(self._receipts, left, None, Overloaded("the log is shutting down"))
 
     def append(self, entries: Sequence[bytes]) -> list[int]:
@@ -324,7 +377,7 @@ class Sequencer:
         self._thread.join()
         self._refuse_leftovers()
 
-    def _take_batch(self) -> list[_Receipt] | None:
+    def _take_batch(self) -> _Taken | None:
         pending = self._pending
         with self._cond:
             # `_wanted` is set before looking at the queue: a caller that appends
@@ -346,32 +399,50 @@ class Sequencer:
                     lambda: len(pending) >= self._wanted or self._closed, _GATHER_SECONDS
                 )
             self._wanted = 0
-        batch: list[_Receipt] = []
-        count = 0
-        while pending and (not batch or count + pending[0].count <= self._batch_max):
-            receipt = pending.popleft()  # only this thread takes from the queue
-            batch.append(receipt)
-            count += receipt.count
-        self._last_batch = len(batch)
-        return batch
+        return self._take(self._batch_max)
 
-    def _run(self) -> None:
-        while (batch := self._take_batch()) is not None:
-            try:
-                self._write(batch)
-            except Exception:  # never let the writer thread die, nor leave a caller waiting
-                _log.exception("settling log appends failed")
-                unsettled = [r for r in batch if not r.done()]
-                err = StorageError("could not store log entries (internal error)")
-                _settle(self._receipts, unsettled, None, err)
+    def _take(self, limit: int, *, everything: bool = False) -> _Taken:
+        """Take queued appends into a new batch: up to `limit` entries, and at least one append.
 
-    def _write(self, batch: list[_Receipt]) -> None:
+        Only the writer thread takes, or, once it has stopped, `_refuse_leftovers`.
+        """
+        batch = _Batch()
         flat: list[bytes] = []
         attach: list[tuple[int, Attach]] = []
-        for receipt in batch:
-            if receipt.attach is not None:
-                attach.append((len(flat), receipt.attach))
-            flat.extend(receipt.entries or ())
+        pending = self._pending
+        taken = 0
+        # With the condition held, a receipt given waiters or callbacks meanwhile is
+        # seen watched here or, once taken, adds itself in `_watch`.
+        with self._receipts:
+            while pending and (everything or not flat or len(flat) + pending[0].count <= limit):
+                receipt = pending.popleft()
+                receipt._batch = batch
+                receipt._offset = len(flat)
+                if receipt.attach is not None:
+                    attach.append((len(flat), receipt.attach))
+                flat.extend(receipt.entries)
+                if (
+                    receipt._awaited is not None
+                    or receipt._waiter_list is not None
+                    or receipt._callbacks is not None
+                ):
+                    batch.watched.append(receipt)
+                taken += 1
+        self._last_batch = taken
+        return batch, flat, attach
+
+    def _run(self) -> None:
+        while (taken := self._take_batch()) is not None:
+            batch = taken[0]
+            try:
+                self._write(*taken)
+            except Exception:  # never let the writer thread die, nor leave a caller waiting
+                _log.exception("settling log appends failed")
+                if not batch.done:
+                    err = StorageError("could not store log entries (internal error)")
+                    _settle(self._receipts, batch, None, err)
+
+    def _write(self, batch: _Batch, flat: list[bytes], attach: list[tuple[int, Attach]]) -> None:
         try:
             start = _write_rows(self._engine, flat, attach)
         except GlassboxError as exc:
@@ -382,4 +453,9 @@ class Sequencer:
             err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
             _settle(self._receipts, batch, None, err)
             return
+        if self._written is not None:
+            try:
+                self._written(start, flat)
+            except Exception:  # committed all the same: the callers get their indices
+                _log.exception("handing over written log entries failed")
         _settle(self._receipts, batch, start)
