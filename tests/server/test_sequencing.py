@@ -105,9 +105,9 @@ def test_concurrent_appends_are_batched(node: Node) -> None:
 
     real = mod._write_rows
 
-    def counting(engine, entries, attach):  # type: ignore[no-untyped-def]
+    def counting(engine, entries, attach, started=None):  # type: ignore[no-untyped-def]
         commits.append(len(entries))
-        return real(engine, entries, attach)
+        return real(engine, entries, attach, started)
 
     mod._write_rows = counting  # type: ignore[assignment]
     try:
@@ -157,9 +157,9 @@ def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
     seq = Sequencer(node.engine)
     real = mod._write_rows
 
-    def slow_write(engine, entries, attach):  # type: ignore[no-untyped-def]
+    def slow_write(engine, entries, attach, started=None):  # type: ignore[no-untyped-def]
         gate.wait(10)
-        return real(engine, entries, attach)
+        return real(engine, entries, attach, started)
 
     mod._write_rows = slow_write  # type: ignore[assignment]
 

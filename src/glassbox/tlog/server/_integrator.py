@@ -46,6 +46,7 @@ from glassbox.tlog.server._sql import fetch_batches, placeholder
 _log = logging.getLogger(__name__)
 _ADVISORY_KEY = 0x676C617373626F78  # "glassbox"
 _ATTEMPTS = 3  # rounds planned before giving way to an integrator that keeps winning
+_TILES_PER_INSERT = 256  # 768 parameters: within even old SQLite's limit of 999
 _HANDOFF_BYTES = 64 << 20  # the most entry bytes `written` holds for the next rounds
 
 
@@ -248,35 +249,40 @@ class Integrator:
         return _Plan(size, compact_bytes, note, grown, compact, new_note, capped)
 
     def _store(self, conn: Connection, plan: _Plan) -> None:
-        """Under the write lock: check the tree did not move, then store the round."""
+        """Under the write lock: store the round, if the tree is still the one it grew.
+
+        Moving the tree row takes the write lock (a row lock on PostgreSQL, the
+        database's on SQLite) and checks, in the same statement, that no other
+        round moved it since the plan read it.
+        """
         now = datetime.now(UTC)
-        # Writing first takes the write lock (row lock on PostgreSQL, database lock on SQLite).
-        conn.execute(update(log_tree).where(log_tree.c.id == 1).values(updated_at=now))
-        row = conn.execute(
-            select(log_tree.c.size, log_tree.c.compact, log_tree.c.checkpoint).where(
-                log_tree.c.id == 1
-            )
-        ).one()
-        if (int(row.size), bytes(row.compact), str(row.checkpoint)) != (
-            plan.size,
-            plan.compact,
-            plan.checkpoint,
-        ):
-            raise _Lost
-        p = placeholder(self._engine)
-        if plan.tiles:  # the first checkpoint, of the empty tree, has none
-            conn.exec_driver_sql(
-                f"INSERT INTO log_tiles (level, idx, hashes) VALUES ({p}, {p}, {p}) "
-                "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
-                [(level, index, blob) for (level, index), blob in sorted(plan.tiles.items())],
-            )
         size = plan.new.size
-        conn.execute(log_checkpoints.insert().values(size=size, note=plan.note, created_at=now))
-        conn.execute(
+        moved = conn.execute(
             update(log_tree)
-            .where(log_tree.c.id == 1)
-            .values(size=size, compact=plan.new.to_bytes(), checkpoint=plan.note)
+            .where(
+                log_tree.c.id == 1,
+                log_tree.c.size == plan.size,
+                log_tree.c.compact == plan.compact,
+                log_tree.c.checkpoint == plan.checkpoint,
+            )
+            .values(size=size, compact=plan.new.to_bytes(), checkpoint=plan.note, updated_at=now)
         )
+        if moved.rowcount != 1:
+            raise _Lost
+        # Few statements: on SQLite this transaction holds the database's write lock,
+        # and each statement gives up and takes back the GIL, which under load can
+        # take milliseconds. So the tiles go in many rows per statement.
+        p = placeholder(self._engine)
+        tiles = sorted(plan.tiles.items())  # the first checkpoint, of the empty tree, has none
+        for k in range(0, len(tiles), _TILES_PER_INSERT):
+            chunk = tiles[k : k + _TILES_PER_INSERT]
+            values = ", ".join([f"({p}, {p}, {p})"] * len(chunk))
+            conn.exec_driver_sql(
+                f"INSERT INTO log_tiles (level, idx, hashes) VALUES {values} "
+                "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
+                tuple(x for (level, index), blob in chunk for x in (level, index, blob)),
+            )
+        conn.execute(log_checkpoints.insert().values(size=size, note=plan.note, created_at=now))
 
     def _grown_tiles(
         self, conn: Connection, size: int, grown: dict[tuple[int, int], bytes]

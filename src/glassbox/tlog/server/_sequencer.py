@@ -84,9 +84,15 @@ def write_entries(
 
 
 def _write_rows(
-    engine: Engine, entries: Sequence[bytes], attach: Sequence[tuple[int, Attach]]
+    engine: Engine,
+    entries: Sequence[bytes],
+    attach: Sequence[tuple[int, Attach]],
+    started: Callable[[], None] | None = None,
 ) -> int:
-    """`write_entries` for entries already checked and held as `bytes`."""
+    """`write_entries` for entries already checked and held as `bytes`.
+
+    `started` is called once the entries have their indices, before their rows are sent.
+    """
     n = len(entries)
     if n == 0:
         raise ValueError("nothing to append")
@@ -106,6 +112,8 @@ def _write_rows(
                 if row is None:
                     raise StorageError("the log's sequence counter is missing")
                 start = int(row[0]) - n
+                if started is not None:
+                    started()
                 for k in range(0, n, most):
                     rows = min(most, n - k)
                     size = min(most, 1 << (rows - 1).bit_length())  # padded to a power of two
@@ -432,30 +440,59 @@ class Sequencer:
         return batch, flat, attach
 
     def _run(self) -> None:
-        while (taken := self._take_batch()) is not None:
-            batch = taken[0]
-            try:
-                self._write(*taken)
-            except Exception:  # never let the writer thread die, nor leave a caller waiting
-                _log.exception("settling log appends failed")
-                if not batch.done:
-                    err = StorageError("could not store log entries (internal error)")
-                    _settle(self._receipts, batch, None, err)
+        # A committed batch's callers are told once the next batch holds its indices,
+        # just before its rows are sent: they then queue their next appends while
+        # this thread waits on the database, not while it needs the interpreter for
+        # the statements that start a transaction. That is only worth it when the
+        # next batch is already substantial; otherwise they are told at once.
+        committed: tuple[_Batch, int] | None = None
+        while True:
+            taken: _Taken | None
+            if committed is not None and len(self._pending) >= max(1, self._last_batch // 2):
+                taken = self._take(self._batch_max)
+            else:
+                if committed is not None:
+                    _settle(self._receipts, *committed)
+                    committed = None
+                taken = self._take_batch()
+                if taken is None:
+                    return
+            committed = self._write(*taken, previous=committed)
 
-    def _write(self, batch: _Batch, flat: list[bytes], attach: list[tuple[int, Attach]]) -> None:
+    def _write(
+        self,
+        batch: _Batch,
+        flat: list[bytes],
+        attach: list[tuple[int, Attach]],
+        previous: tuple[_Batch, int] | None = None,
+    ) -> tuple[_Batch, int] | None:
+        """Write a batch; return it with its first index, or None if it was refused.
+
+        `previous`, a committed batch, is settled before this one's rows are sent,
+        or in any case before this returns. A refused batch is settled with the error.
+        """
+
+        def tell_previous() -> None:
+            nonlocal previous
+            if previous is not None:
+                _settle(self._receipts, *previous)
+                previous = None
+
         try:
-            start = _write_rows(self._engine, flat, attach)
+            start = _write_rows(self._engine, flat, attach, tell_previous)
         except GlassboxError as exc:
             _settle(self._receipts, batch, None, exc)
-            return
-        except Exception as exc:
+            return None
+        except Exception as exc:  # never let the writer thread die, nor leave a caller waiting
             _log.exception("log append failed")
             err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
             _settle(self._receipts, batch, None, err)
-            return
+            return None
+        finally:
+            tell_previous()
         if self._written is not None:
             try:
                 self._written(start, flat)
             except Exception:  # committed all the same: the callers get their indices
                 _log.exception("handing over written log entries failed")
-        _settle(self._receipts, batch, start)
+        return batch, start
