@@ -41,7 +41,7 @@ def check_entries(entries: Sequence[bytes]) -> None:
 
 _GATHER_SECONDS = 0.002  # the longest a batch waits for the callers of the last one
 # Rows per INSERT statement. A batch is written in statements of this many rows and
-# one last, shorter statement padded up to a power of two with rows of NULLs that it
+# one last, shorter statement padded up to a power of two with rows (_PAD) that it
 # skips: so the few statement texts are prepared once and cached, and a batch costs
 # few statements (each a trip through the driver, and on SQLite a release and
 # re-acquisition of the GIL). 2,048 rows are 4,096 parameters: within PostgreSQL's
@@ -55,8 +55,11 @@ def _insert_sql(mark: str, rows: int) -> str:
     # column1 and column2 are what both SQLite and PostgreSQL call VALUES' columns.
     return (
         f"INSERT INTO log_entries (idx, data) SELECT column1, column2 FROM (VALUES {values}) "
-        "AS v WHERE column1 IS NOT NULL"
+        "AS v WHERE column1 >= 0"
     )
+
+
+_PAD = (-1, bytearray())  # a row an INSERT skips: indices are never negative
 
 
 def _max_rows(conn: Connection) -> int:
@@ -117,9 +120,12 @@ def _write_rows(
                 for k in range(0, n, most):
                     rows = min(most, n - k)
                     size = min(most, 1 << (rows - 1).bit_length())  # padded to a power of two
-                    params: list[int | bytes | None] = [None] * (2 * size)
+                    params: list[int | bytearray] = [*_PAD] * size
                     params[0 : 2 * rows : 2] = range(start + k, start + k + rows)
-                    params[1 : 2 * rows : 2] = entries[k : k + rows]
+                    # bytearray, not bytes: sqlite3 looks for an adapter for every
+                    # bytes parameter but none for a bytearray, which binds the same
+                    # BLOB about 300 ns sooner, copy included.
+                    params[1 : 2 * rows : 2] = list(map(bytearray, entries[k : k + rows]))
                     cursor.execute(_insert_sql(mark, size), params)
             except conn.dialect.loaded_dbapi.Error as exc:
                 raise StorageError(
