@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import pytest
 from sqlalchemy import select
@@ -81,6 +82,8 @@ def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
         futures = [seq.submit([b"a", b"b"]), seq.submit([b"c", b"d"])]
         with pytest.raises(Overloaded, match="retry"):
             seq.submit([b"e"])
+        with pytest.raises(FutureTimeout):  # still queued: a caller may stop waiting
+            futures[0].result(0.01)
     finally:
         gate.set()
     assert sorted(i for f in futures for i in f.result(10)) == [1, 2, 3, 4]
@@ -149,7 +152,6 @@ def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) ->
 def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
     """A queued append cannot be cancelled: it commits, and later appends still do."""
     import asyncio
-    from concurrent.futures import TimeoutError as FutureTimeout
 
     import glassbox.tlog.server._sequencer as mod
 

@@ -146,16 +146,20 @@ class _Batch:
     Its receipts read their indices from it (the batch's first index plus their
     offset), so settling a batch costs the same for one caller as for thousands.
     Only receipts someone watches through `concurrent.futures` or `append_async`
-    are visited one by one.
+    are visited one by one. Callers wait on its latch, a lock held until it is
+    settled: each waiter takes it and passes it on, so settling wakes only this
+    batch's callers, one after the other rather than all at once.
     """
 
-    __slots__ = ("done", "error", "first", "watched")
+    __slots__ = ("done", "error", "first", "latch", "watched")
 
     def __init__(self) -> None:
         self.done = False
         self.error: BaseException | None = None
         self.first = 0  # the index of the batch's first entry, once committed
         self.watched: list[_Receipt] = []  # changed only with the receipts' condition held
+        self.latch = threading.Lock()
+        self.latch.acquire()
 
 
 # A batch taken: the batch, its entries in order, and each attach with its entry's offset.
@@ -163,15 +167,16 @@ _Taken = tuple[_Batch, list[bytes], list[tuple[int, Attach]]]
 
 _NOTHING = _Batch()  # where receipts of no entries are: done, with no index to wait for
 _NOTHING.done = True
+_NOTHING.latch.release()
 
 
 class _Receipt(Future[list[int]]):
     """The future of one `submit`, and the queued append itself: its entries and attach.
 
-    Every receipt of a sequencer shares one condition, so a whole batch is settled
-    under one lock with one wake-up, instead of a lock, a condition and a wake-up
-    per caller. It is born running: an append that is queued will be attempted,
-    so it cannot be cancelled (a cancelled caller simply stops waiting).
+    Every receipt of a sequencer shares one condition, which its caller waits on
+    only until the writer thread takes it into a batch; then it waits on the
+    batch (see `_Batch`). It is born running: an append that is queued will be
+    attempted, so it cannot be cancelled (a cancelled caller simply stops waiting).
 
     Receipts are made by the hundred thousand under load, so each is one small
     object: slots; its state, error and indices read from its batch; and the
@@ -228,14 +233,20 @@ class _Receipt(Future[list[int]]):
 
     def _settled(self, timeout: float | None) -> _Batch:
         batch = self._batch
-        if batch is None or not batch.done:
-            with self._condition:  # wake-ups for other receipts are expected
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while (batch := self._batch) is None or not batch.done:
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
+        if batch is not None and batch.done:
+            return batch
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if batch is None:  # not taken yet: `_take` wakes whoever waits for that
+            with self._condition:
+                while (batch := self._batch) is None:
+                    self._condition.wait(_remaining(deadline))
+                    if self._batch is None and _remaining(deadline) == 0:
                         raise FutureTimeout()
-                    self._condition.wait(remaining)
+        if not batch.done:
+            wait = _remaining(deadline)
+            if not batch.latch.acquire(timeout=-1 if wait is None else wait):
+                raise FutureTimeout()
+            batch.latch.release()  # for the next caller waiting on this batch
         return batch
 
     def result(self, timeout: float | None = None) -> list[int]:
@@ -247,6 +258,10 @@ class _Receipt(Future[list[int]]):
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         return self._settled(timeout).error
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 def _settle(
@@ -269,7 +284,7 @@ def _settle(
                     waiter.add_result(receipt)
                 else:
                     waiter.add_exception(receipt)
-        condition.notify_all()
+    batch.latch.release()
     awaited: dict[asyncio.AbstractEventLoop, list[_Receipt]] = {}
     for receipt in watched:
         if receipt._awaited is not None:
@@ -442,6 +457,7 @@ class Sequencer:
                 ):
                     batch.watched.append(receipt)
                 taken += 1
+            self._receipts.notify_all()  # callers waiting for their receipt to be taken
         self._last_batch = taken
         return batch, flat, attach
 
