@@ -207,3 +207,26 @@ def test_bytes_like_entries_are_copied_when_queued(node: Node) -> None:
     data[:] = b"changed"  # the caller reuses its buffer before the append commits
     assert future.result(10) == [0, 1]
     assert _stored(node) == {0: b"mutable", 1: b"view"}
+
+
+def test_an_internal_failure_of_the_writer_thread_strands_no_append(
+    node: Node, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The writer thread survives an unexpected error; what was queued is still written."""
+    seq = Sequencer(node.engine)
+    real = seq._take
+    failures = [RuntimeError("unexpected")]
+
+    def failing_once(limit, **kw):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return real(limit, **kw)
+
+    seq._take = failing_once  # type: ignore[method-assign]
+    try:
+        assert seq.submit([b"queued"]).result(10) == [0]
+        assert seq.append([b"after"]) == [1]
+    finally:
+        seq.close()
+    assert not failures and "settling log appends failed" in caplog.text
+    assert _stored(node) == {0: b"queued", 1: b"after"}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -358,7 +359,11 @@ class Integrator:
             self._thread.join()
 
     def _loop(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        # Rounds start every `interval` (not `interval` after the last one ended), so
+        # a long round does not stretch the time before the next checkpoint.
+        started = time.monotonic()
+        while not self._stop.wait(max(0.0, started + interval - time.monotonic())):
+            started = time.monotonic()
             try:
                 self.integrate_backlog()
             except GlassboxError as exc:

@@ -469,17 +469,26 @@ class Sequencer:
         # next batch is already substantial; otherwise they are told at once.
         committed: tuple[_Batch, int] | None = None
         while True:
-            taken: _Taken | None
-            if committed is not None and len(self._pending) >= max(1, self._last_batch // 2):
-                taken = self._take(self._batch_max)
-            else:
-                if committed is not None:
-                    _settle(self._receipts, *committed)
-                    committed = None
-                taken = self._take_batch()
-                if taken is None:
-                    return
-            committed = self._write(*taken, previous=committed)
+            taken: _Taken | None = None
+            try:
+                if committed is not None and len(self._pending) >= max(1, self._last_batch // 2):
+                    taken = self._take(self._batch_max)
+                else:
+                    if committed is not None:
+                        _settle(self._receipts, *committed)
+                        committed = None
+                    taken = self._take_batch()
+                    if taken is None:
+                        return
+                committed = self._write(*taken, previous=committed)
+            except Exception:  # never let the writer thread die, nor leave a caller waiting
+                _log.exception("settling log appends failed")
+                if committed is not None and not committed[0].done:
+                    _settle(self._receipts, *committed)  # it is committed all the same
+                committed = None
+                if taken is not None and not taken[0].done:
+                    err = StorageError("could not store log entries (internal error)")
+                    _settle(self._receipts, taken[0], None, err)
 
     def _write(
         self,
