@@ -16,7 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from glassbox.errors import InputError
-from glassbox.tlog import NATIVE, _hash, leaf_hash, leaf_hashes, leaf_tile, node_hash, subtree_root
+from glassbox.tlog import (
+    NATIVE,
+    _hash,
+    leaf_hash,
+    leaf_hashes,
+    leaf_tile,
+    node_hash,
+    subtree_root,
+    subtree_roots,
+)
 
 native = pytest.mark.skipif(
     not NATIVE and not os.environ.get("GLASSBOX_REQUIRE_NATIVE"),
@@ -39,7 +48,7 @@ def ext() -> ModuleType:
 def test_the_extension_is_built_and_used(ext: ModuleType) -> None:
     assert NATIVE
     assert _hash._native_leaf_tile is ext.leaf_tile
-    assert _hash._native_subtree_root is ext.subtree_root
+    assert _hash._native_subtree_roots is ext.subtree_roots
 
 
 @native
@@ -55,7 +64,7 @@ def test_leaf_tile_matches_python(ext: ModuleType, items: list[bytes]) -> None:
 def test_subtree_root_matches_python(ext: ModuleType, level: list[bytes]) -> None:
     blob = b"".join(level)
     expected = _hash._python_subtree_root(blob)
-    assert ext.subtree_root(blob) == expected
+    assert ext.subtree_roots(blob, len(level)) == expected
     while len(level) > 1:  # and both match the definition, pair by pair
         level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
     assert expected == level[0]
@@ -67,8 +76,37 @@ def test_the_extension_takes_any_bytes_like_entry_and_refuses_others(ext: Module
     assert ext.leaf_tile([]) == b""
     with pytest.raises(TypeError, match="entry 1"):
         ext.leaf_tile([b"a", "text"])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="power-of-two"):
-        ext.subtree_root(b"\0" * 96)
+    for blob, width in [(b"\0" * 96, 3), (b"\0" * 96, 2), (b"", 1), (b"\0" * 64, 0)]:
+        with pytest.raises(ValueError, match="power-of-two"):
+            ext.subtree_roots(blob, width)
+    with pytest.raises(TypeError):
+        ext.subtree_roots(b"\0" * 64)  # type: ignore[call-arg]
+
+
+@given(
+    st.integers(0, 8).flatmap(
+        lambda k: st.tuples(st.just(2**k), st.lists(hashes32, min_size=2**k, max_size=2**k * 12))
+    ),
+    st.booleans(),
+)
+def test_subtree_roots_are_the_roots_of_each_run(
+    width_and_hashes: tuple[int, list[bytes]], big: bool
+) -> None:
+    """One call for many runs gives each run's root, also above the GIL-release size."""
+    width, hashes = width_and_hashes
+    hashes = hashes[: len(hashes) // width * width]
+    if big:  # past 256 KiB, where the C code hashes with the GIL released
+        hashes = hashes * (-(-(300 * 1024) // (len(hashes) * 32)))
+    blob = b"".join(hashes)
+    roots = subtree_roots(blob, width)
+    assert roots == b"".join(
+        subtree_root(blob[i : i + width * 32]) for i in range(0, len(blob), width * 32)
+    )
+
+
+def test_leaf_tile_is_the_same_above_the_gil_release_size() -> None:
+    items = [bytes([i % 251]) * 1000 for i in range(400)]  # 400 kB
+    assert leaf_tile(items) == b"".join(map(leaf_hash, items))
 
 
 @given(entries)
@@ -81,3 +119,5 @@ def test_public_helpers_agree_whichever_implementation_runs(items: list[bytes]) 
 def test_subtree_root_refuses_what_is_not_a_perfect_subtree(size: int) -> None:
     with pytest.raises(InputError, match="power-of-two"):
         subtree_root(b"\1" * size)
+    with pytest.raises(InputError, match="power-of-two"):
+        subtree_roots(b"\1" * size, 4)

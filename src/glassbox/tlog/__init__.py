@@ -28,6 +28,7 @@ from ._hash import (
     node_hash,
     subtree_hash,
     subtree_root,
+    subtree_roots,
 )
 from ._keys import Signer, Verifier
 from ._note import Note, NoteSignature, add_signatures, open_note, parse_note, sign_note
@@ -99,6 +100,7 @@ __all__ = [
     "sign_note",
     "subtree_hash",
     "subtree_root",
+    "subtree_roots",
     "tile_path",
     "tile_width",
     "tree_root",

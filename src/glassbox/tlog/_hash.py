@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from glassbox.errors import InputError
 
 _native_leaf_tile: Callable[[Sequence[bytes]], bytes] | None
-_native_subtree_root: Callable[[bytes], bytes] | None
+_native_subtree_roots: Callable[[bytes, int], bytes] | None
 try:  # bulk hashing in C (see _native.c); the pure-Python code below gives the same results
     from ._native import leaf_tile as _native_leaf_tile
-    from ._native import subtree_root as _native_subtree_root
+    from ._native import subtree_roots as _native_subtree_roots
 except ImportError:  # built without a C compiler or OpenSSL headers
-    _native_leaf_tile = _native_subtree_root = None
+    _native_leaf_tile = _native_subtree_roots = None
 
 NATIVE = _native_leaf_tile is not None
 """Whether bulk hashing runs in the C accelerator."""
@@ -86,15 +86,24 @@ def subtree_hash(hashes: Sequence[bytes]) -> bytes:
 
 def subtree_root(hashes: bytes) -> bytes:
     """:func:`subtree_hash` of hashes given concatenated, as a tile holds them."""
-    count, rest = divmod(len(hashes), HASH_SIZE)
-    if rest or count == 0 or count & (count - 1):
+    return subtree_roots(hashes, len(hashes) // HASH_SIZE)
+
+
+def subtree_roots(hashes: bytes, width: int) -> bytes:
+    """:func:`subtree_root` of each run of ``width`` hashes in ``hashes``, concatenated.
+
+    ``width`` must be a power of two and ``hashes`` a whole number of runs: the
+    roots of many full tiles, for instance, in one call.
+    """
+    if width < 1 or width & (width - 1) or not hashes or len(hashes) % (width * HASH_SIZE):
         raise InputError(
             f"a perfect subtree needs a power-of-two number of {HASH_SIZE}-byte hashes, "
-            f"got {len(hashes)} bytes"
+            f"got {len(hashes)} bytes in runs of {width}"
         )
-    if _native_subtree_root is not None:
-        return _native_subtree_root(hashes)
-    return _python_subtree_root(hashes)
+    if _native_subtree_roots is not None:
+        return _native_subtree_roots(hashes, width)
+    run = width * HASH_SIZE
+    return b"".join(_python_subtree_root(hashes[i : i + run]) for i in range(0, len(hashes), run))
 
 
 def _python_subtree_root(hashes: bytes) -> bytes:

@@ -4,12 +4,17 @@
  * hash per entry. Done one `hashlib` call at a time, the Python call overhead
  * costs more than SHA-256 itself, so these two functions take a whole tile
  * (or more) per call and hash it with OpenSSL's libcrypto (the library
- * `hashlib` itself uses), with the GIL released while they hash.
+ * `hashlib` itself uses), with the GIL released while they hash a large input.
  *
- *   leaf_tile(entries)  -> SHA-256(0x00 || e) of each entry, concatenated
- *   subtree_root(blob)  -> root of the perfect subtree over the 32-byte hashes in
- *                          blob (a power-of-two count): SHA-256(0x01 || l || r)
- *                          level by level
+ *   leaf_tile(entries)           -> SHA-256(0x00 || e) of each entry, concatenated
+ *   subtree_roots(blob, width)   -> for each run of `width` (a power of two)
+ *                                   32-byte hashes in blob, the root of the
+ *                                   perfect subtree over them: SHA-256(0x01 || l || r)
+ *                                   level by level; the roots concatenated
+ *
+ * They give up the GIL only for large inputs (RELEASE_BYTES): for a tile or
+ * two, hashing takes less time than handing the GIL over and, in a busy
+ * server, waiting to get it back.
  *
  * glassbox/tlog/_hash.py falls back to pure Python with identical results when
  * this module is not built; the tests check that the two agree.
@@ -24,6 +29,7 @@
 #include <string.h>
 
 #define HASH_SIZE 32
+#define RELEASE_BYTES (256 * 1024)
 
 typedef struct {
     const unsigned char *data;
@@ -55,6 +61,7 @@ static PyObject *leaf_tile(PyObject *module, PyObject *arg)
             PyErr_NoMemory();
         goto done;
     }
+    size_t total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         /* Every item stays alive and unchanged while `seq` and its view are held. */
         if (PyObject_GetBuffer(items[i], &views[i], PyBUF_SIMPLE) < 0) {
@@ -64,13 +71,15 @@ static PyObject *leaf_tile(PyObject *module, PyObject *arg)
         held = i + 1;
         spans[i].data = views[i].buf;
         spans[i].len = (size_t)views[i].len;
+        total += spans[i].len;
     }
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
-    Py_BEGIN_ALLOW_THREADS
+    PyThreadState *released = total >= RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     ok = 1;
     for (Py_ssize_t i = 0; i < n && ok; i++)
         ok = digest(0x00, &spans[i], dst + i * HASH_SIZE);
-    Py_END_ALLOW_THREADS
+    if (released != NULL)
+        PyEval_RestoreThread(released);
     if (!ok)
         PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
 done:
@@ -86,52 +95,73 @@ done:
     return out;
 }
 
-static PyObject *subtree_root(PyObject *module, PyObject *arg)
+static PyObject *subtree_roots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "subtree_roots() takes a bytes-like object and a width");
         return NULL;
-    Py_ssize_t count = view.len / HASH_SIZE;
-    if (view.len % HASH_SIZE || count == 0 || (count & (count - 1))) {
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[1]);
+    if (width == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Py_ssize_t run = width * HASH_SIZE; /* bytes per subtree */
+    if (width < 1 || (width & (width - 1)) || width > PY_SSIZE_T_MAX / HASH_SIZE ||
+        view.len == 0 || view.len % run) {
         PyBuffer_Release(&view);
         PyErr_Format(PyExc_ValueError,
-                     "subtree_root() needs a power-of-two number of %d-byte hashes, got %zd bytes",
-                     HASH_SIZE, view.len);
+                     "subtree_roots() needs runs of a power-of-two number of %d-byte hashes, "
+                     "got %zd bytes in runs of %zd",
+                     HASH_SIZE, view.len, width);
         return NULL;
     }
-    unsigned char *work = PyMem_Malloc((size_t)view.len);
-    unsigned char root[HASH_SIZE];
+    Py_ssize_t runs = view.len / run;
+    unsigned char *work = PyMem_Malloc((size_t)run);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, runs * HASH_SIZE);
     int ok = 0;
-    if (work == NULL) {
-        PyErr_NoMemory();
+    if (work == NULL || out == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
         goto done;
     }
-    memcpy(work, view.buf, (size_t)view.len);
-    Py_BEGIN_ALLOW_THREADS
+    const unsigned char *src = view.buf;
+    unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
+    PyThreadState *released = view.len >= RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     ok = 1;
-    /* Each pass writes the parents of pairs over the front half of `work`. */
-    for (Py_ssize_t width = count; width > 1 && ok; width /= 2) {
-        for (Py_ssize_t i = 0; i < width / 2 && ok; i++) {
-            span pair = {work + 2 * i * HASH_SIZE, 2 * HASH_SIZE};
-            ok = digest(0x01, &pair, work + i * HASH_SIZE);
+    for (Py_ssize_t r = 0; r < runs && ok; r++) {
+        memcpy(work, src + r * run, (size_t)run);
+        /* Each pass writes the parents of pairs over the front half of `work`. */
+        for (Py_ssize_t w = width; w > 1 && ok; w /= 2) {
+            for (Py_ssize_t i = 0; i < w / 2 && ok; i++) {
+                span pair = {work + 2 * i * HASH_SIZE, 2 * HASH_SIZE};
+                ok = digest(0x01, &pair, work + i * HASH_SIZE);
+            }
         }
+        memcpy(dst + r * HASH_SIZE, work, HASH_SIZE);
     }
-    memcpy(root, work, HASH_SIZE);
-    Py_END_ALLOW_THREADS
+    if (released != NULL)
+        PyEval_RestoreThread(released);
     if (!ok)
         PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
 done:
     PyMem_Free(work);
     PyBuffer_Release(&view);
-    return ok ? PyBytes_FromStringAndSize((const char *)root, HASH_SIZE) : NULL;
+    if (!ok) {
+        Py_XDECREF(out);
+        return NULL;
+    }
+    return out;
 }
 
 static PyMethodDef methods[] = {
     {"leaf_tile", leaf_tile, METH_O,
      "leaf_tile(entries) -> bytes\n\nThe RFC 6962 leaf hash of each entry, concatenated."},
-    {"subtree_root", subtree_root, METH_O,
-     "subtree_root(hashes) -> bytes\n\nThe root of the perfect subtree over the concatenated "
-     "32-byte hashes (a power-of-two count)."},
+    {"subtree_roots", (PyCFunction)(void (*)(void))subtree_roots, METH_FASTCALL,
+     "subtree_roots(hashes, width) -> bytes\n\nFor each run of `width` (a power of two) "
+     "concatenated 32-byte hashes, the root of the perfect subtree over them; the roots "
+     "concatenated."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from glassbox.errors import EntryTooLarge, FormatError, InputError
 
 from ._compact import CompactRange
-from ._hash import HASH_SIZE, node_hash, subtree_root
+from ._hash import HASH_SIZE, node_hash, subtree_roots
 
 TILE_HEIGHT = 8
 """Tree levels spanned by one tile."""
@@ -174,6 +174,12 @@ def extend_tiles(compact: CompactRange, leaf_hashes: bytes) -> dict[tuple[int, i
             key = (height // TILE_HEIGHT, index // TILE_WIDTH)
             upper.setdefault(key, []).append(node)
 
+    # The roots of all whole level-0 tiles, in one call: from the first tile
+    # boundary on, every TILE_WIDTH hashes that fit.
+    head = min(count, -start % TILE_WIDTH)
+    whole = (count - head) // TILE_WIDTH * TILE_WIDTH * HASH_SIZE
+    body = leaf_hashes[head * HASH_SIZE : head * HASH_SIZE + whole]
+    roots = subtree_roots(body, TILE_WIDTH) if body else b""
     grown: dict[tuple[int, int], bytes] = {}
     done = 0
     while done < count:
@@ -181,7 +187,8 @@ def extend_tiles(compact: CompactRange, leaf_hashes: bytes) -> dict[tuple[int, i
         take = min(count - done, TILE_WIDTH - position % TILE_WIDTH)
         tile = leaf_hashes[done * HASH_SIZE : (done + take) * HASH_SIZE]
         if take == TILE_WIDTH:
-            compact.append_subtree(TILE_HEIGHT, subtree_root(tile), visit)
+            at = (done - head) // TILE_WIDTH * HASH_SIZE
+            compact.append_subtree(TILE_HEIGHT, roots[at : at + HASH_SIZE], visit)
         else:
             for offset in range(0, len(tile), HASH_SIZE):
                 compact.append(tile[offset : offset + HASH_SIZE], visit)

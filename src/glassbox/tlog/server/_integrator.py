@@ -15,6 +15,7 @@ read from the database.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -218,9 +219,12 @@ class Integrator:
 
         tiles: list[bytes] = []  # leaf hashes, a batch of entries at a time
         count = 0
-        for entries in self._take_handed(size, self._max_entries):
-            tiles.append(leaf_tile(entries))
-            count += len(entries)
+        # One call for all handed-over entries: hashing them, with the GIL released,
+        # overlaps with the appends still coming in.
+        handed = list(itertools.chain.from_iterable(self._take_handed(size, self._max_entries)))
+        if handed:
+            tiles.append(leaf_tile(handed))
+            count = len(handed)
         p = placeholder(self._engine)
         for rows in fetch_batches(
             conn,
