@@ -95,7 +95,7 @@ def test_subtree_roots_are_the_roots_of_each_run(
     """One call for many runs gives each run's root, also above the GIL-release size."""
     width, hashes = width_and_hashes
     hashes = hashes[: len(hashes) // width * width]
-    if big:  # past 256 KiB, where the C code hashes with the GIL released
+    if big:  # past 64 KiB, where the C code hashes with the GIL released
         hashes = hashes * (-(-(300 * 1024) // (len(hashes) * 32)))
     blob = b"".join(hashes)
     roots = subtree_roots(blob, width)

@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define HASH_SIZE 32
-#define RELEASE_BYTES (256 * 1024)
+#define RELEASE_BYTES (64 * 1024)
 
 typedef struct {
     const unsigned char *data;
