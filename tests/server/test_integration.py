@@ -216,3 +216,18 @@ def test_rounds_mixing_handed_over_and_stored_entries_sign_the_stored_tree(
     assert cp.size == node.reader.size() == sum(r * 7 + 2 + r for r in range(6))
     assert cp.root == _stored_root(node, cp.size)
     assert not node.integrator._handed  # nothing integrated stays held
+
+
+def test_a_burst_of_appends_is_signed_when_it_ends_not_at_the_next_interval(node: Node) -> None:
+    """With a 30 s interval, a burst of 5,000 appends gets its checkpoint within seconds,
+    while a few appends wait for the interval (so a trickle does not sign a checkpoint each)."""
+    node.integrator.start(30)
+    node.sequencer.append([b"a few %d" % i for i in range(10)])
+    time.sleep(0.5)  # ten times the quiet that ends a burst
+    assert node.reader.size() == 0
+    futures = [node.sequencer.submit([b"burst %d" % i]) for i in range(5000)]
+    last = max(f.result(10)[0] for f in futures)
+    deadline = time.monotonic() + 10
+    while node.reader.size() <= last and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert node.reader.size() == last + 1 == 5010

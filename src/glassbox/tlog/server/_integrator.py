@@ -50,6 +50,13 @@ _ADVISORY_KEY = 0x676C617373626F78  # "glassbox"
 _ATTEMPTS = 3  # rounds planned before giving way to an integrator that keeps winning
 _TILES_PER_INSERT = 256  # 768 parameters: within even old SQLite's limit of 999
 _HANDOFF_BYTES = 64 << 20  # the most entry bytes `written` holds for the next rounds
+# The background loop signs a round at once, rather than at the next interval, when at
+# least this many entries were committed since the last round and then none for
+# _QUIET_SECONDS: a burst of appends has ended. Its entries get their checkpoint
+# (and their clients an inclusion proof) sooner. A trickle of appends, or steady
+# load, still gets one round per interval.
+_BURST_ENTRIES = 4096
+_QUIET_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,11 @@ class Integrator:
         self._signer = signer
         self._max_entries = max_entries
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by `written` when a burst may be ending
         self._thread: threading.Thread | None = None
+        self._since_round = 0  # entries handed over since the last background round began
+        self._last_written = 0.0  # time.monotonic() of the last hand-over
+        self._early = True  # whether a burst may start a round early (not after a failure)
         # (first index, entries) ranges committed by this process, oldest first
         self._handed: deque[tuple[int, Sequence[bytes]]] = deque()
         self._handed_bytes = 0
@@ -130,6 +141,10 @@ class Integrator:
         with self._handed_lock:
             self._handed.append((first, entries))
             self._handed_bytes += size
+            self._since_round += len(entries)
+            self._last_written = time.monotonic()
+            if self._since_round >= _BURST_ENTRIES:
+                self._wake.set()
             while self._handed_bytes > _HANDOFF_BYTES:
                 _, dropped = self._handed.popleft()
                 self._handed_bytes -= sum(map(len, dropped))
@@ -359,6 +374,7 @@ class Integrator:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join()
 
@@ -366,11 +382,32 @@ class Integrator:
         # Rounds start every `interval` (not `interval` after the last one ended), so
         # a long round does not stretch the time before the next checkpoint.
         started = time.monotonic()
-        while not self._stop.wait(max(0.0, started + interval - time.monotonic())):
+        while self._wait_for_round(started + interval):
             started = time.monotonic()
+            with self._handed_lock:
+                self._since_round = 0
+            self._early = False
             try:
                 self.integrate_backlog()
+                self._early = True
             except GlassboxError as exc:
                 _log.error("integration failed: %s", exc.message)
             except Exception:
                 _log.exception("integration failed")
+
+    def _wait_for_round(self, due: float) -> bool:
+        """Wait until `due`, or until a burst of appends has ended; False once stopped."""
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now >= due:
+                return True
+            if self._early and self._since_round >= _BURST_ENTRIES:
+                quiet = now - self._last_written
+                if quiet >= _QUIET_SECONDS:
+                    return True
+                self._stop.wait(min(due - now, _QUIET_SECONDS - quiet))
+            else:
+                self._wake.clear()
+                if not (self._early and self._since_round >= _BURST_ENTRIES):
+                    self._wake.wait(due - now)
+        return False
