@@ -217,10 +217,10 @@ def test_an_internal_failure_of_the_writer_thread_strands_no_append(
     real = seq._take
     failures = [RuntimeError("unexpected")]
 
-    def failing_once(limit, **kw):  # type: ignore[no-untyped-def]
+    def failing_once(limit):  # type: ignore[no-untyped-def]
         if failures:
             raise failures.pop()
-        return real(limit, **kw)
+        return real(limit)
 
     seq._take = failing_once  # type: ignore[method-assign]
     try:

@@ -277,7 +277,7 @@ def _settle(
         else:
             batch.first = first
         batch.done = True
-        watched = batch.watched
+        watched, batch.watched = batch.watched, []  # no cycle from batch to receipt to batch
         for receipt in watched:
             for waiter in receipt._waiter_list or ():
                 if batch.error is None:
@@ -383,7 +383,7 @@ class Sequencer:
         with self._lock:
             if not self._stopped:
                 return
-            left, _, _ = self._take(len(self._pending) + 1, everything=True)
+            left, _, _ = self._take(None)
         _settle(self._receipts, left, None, Overloaded("the log is shutting down"))
 
     def append(self, entries: Sequence[bytes]) -> list[int]:
@@ -430,8 +430,8 @@ class Sequencer:
             self._wanted = 0
         return self._take(self._batch_max)
 
-    def _take(self, limit: int, *, everything: bool = False) -> _Taken:
-        """Take queued appends into a new batch: up to `limit` entries, and at least one append.
+    def _take(self, limit: int | None) -> _Taken:
+        """Take queued appends into a new batch: up to `limit` entries (None: all), at least one.
 
         Only the writer thread takes, or, once it has stopped, `_refuse_leftovers`.
         """
@@ -443,7 +443,7 @@ class Sequencer:
         # With the condition held, a receipt given waiters or callbacks meanwhile is
         # seen watched here or, once taken, adds itself in `_watch`.
         with self._receipts:
-            while pending and (everything or not flat or len(flat) + pending[0].count <= limit):
+            while pending and (limit is None or not flat or len(flat) + pending[0].count <= limit):
                 receipt = pending.popleft()
                 receipt._batch = batch
                 receipt._offset = len(flat)
