@@ -18,26 +18,20 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _rebuild_entries("idx INTEGER NOT NULL PRIMARY KEY, data BLOB NOT NULL")
+
+
+def downgrade() -> None:
+    _rebuild_entries("idx BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (idx)")
+
+
+def _rebuild_entries(columns: str) -> None:
+    """Copy SQLite's log_entries, in index order, into a new table of these columns."""
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute(
-        "CREATE TABLE log_entries_new (idx INTEGER NOT NULL PRIMARY KEY, data BLOB NOT NULL)"
-    )
+    op.execute(f"CREATE TABLE log_entries_new ({columns})")
     op.execute(
         "INSERT INTO log_entries_new (idx, data) SELECT idx, data FROM log_entries ORDER BY idx"
     )
     op.execute("DROP TABLE log_entries")
     op.execute("ALTER TABLE log_entries_new RENAME TO log_entries")
-
-
-def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    op.execute(
-        "CREATE TABLE log_entries_old (idx BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (idx))"
-    )
-    op.execute(
-        "INSERT INTO log_entries_old (idx, data) SELECT idx, data FROM log_entries ORDER BY idx"
-    )
-    op.execute("DROP TABLE log_entries")
-    op.execute("ALTER TABLE log_entries_old RENAME TO log_entries")
