@@ -89,8 +89,8 @@ class Integrator:
         self._since_round = 0  # entries handed over since the last background round began
         self._last_written = 0.0  # time.monotonic() of the last hand-over
         self._early = True  # whether a burst may start a round early (not after a failure)
-        # (first index, entries) ranges committed by this process, oldest first
-        self._handed: deque[tuple[int, Sequence[bytes]]] = deque()
+        # (first index, entries, their bytes) ranges committed by this process, oldest first
+        self._handed: deque[tuple[int, Sequence[bytes], int]] = deque()
         self._handed_bytes = 0
         self._handed_lock = threading.Lock()
 
@@ -139,15 +139,14 @@ class Integrator:
         """
         size = sum(map(len, entries))
         with self._handed_lock:
-            self._handed.append((first, entries))
+            self._handed.append((first, entries, size))
             self._handed_bytes += size
             self._since_round += len(entries)
             self._last_written = time.monotonic()
             if self._since_round >= _BURST_ENTRIES:
                 self._wake.set()
             while self._handed_bytes > _HANDOFF_BYTES:
-                _, dropped = self._handed.popleft()
-                self._handed_bytes -= sum(map(len, dropped))
+                self._handed_bytes -= self._handed.popleft()[2]
 
     def _take_handed(self, start: int, limit: int) -> list[Sequence[bytes]]:
         """Handed-over entries from index `start` on, gap-free, at most `limit` of them.
@@ -158,10 +157,10 @@ class Integrator:
         with self._handed_lock:
             handed = self._handed
             while handed and limit > 0:
-                first, entries = handed[0]
+                first, entries, size = handed[0]
                 if first + len(entries) <= start:  # integrated already
                     handed.popleft()
-                    self._handed_bytes -= sum(map(len, entries))
+                    self._handed_bytes -= size
                     continue
                 if first > start:  # a gap: someone else's range, or one dropped
                     break
@@ -172,7 +171,7 @@ class Integrator:
                 if first + len(entries) > start:  # the round ends inside this range
                     break
                 handed.popleft()
-                self._handed_bytes -= sum(map(len, entries))
+                self._handed_bytes -= size
         return taken
 
     def _integrate(self) -> tuple[str | None, bool]:
