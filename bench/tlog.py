@@ -39,8 +39,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from glassbox.audit import open_source, verify_log
-from glassbox.node import Node, init_data_dir, tune_gc_for_serving
+from glassbox.audit import verify_log
+from glassbox.core import Glassbox, init_data_dir, open_source, tune_gc_for_serving
 from glassbox.settings import load_settings
 from glassbox.store import connect, log_entries, migrate
 
@@ -106,7 +106,7 @@ def database(pg_server: str | None, parent: Path, name: str) -> Iterator[str]:
 
 def new_data_dir(data: Path, database_url: str) -> Path:
     settings = load_settings({"data_dir": data, "origin": ORIGIN}, environ={})
-    init_data_dir(settings, database=database_url)
+    init_data_dir(settings, database=database_url, default_policy=False)
     return data
 
 
@@ -116,11 +116,11 @@ def governed_append(data: Path, entries: list[bytes], writers: int, window: int)
     Each writer appends one entry per call, as a gateway request does, and keeps
     up to `window` appends in flight: writers x window concurrent requests.
     """
-    node = Node.open(load_settings({"data_dir": data}, environ={}))
+    node = Glassbox.open(load_settings({"data_dir": data}, environ={}))
     try:
-        target = node.reader.size() + len(entries)
-        node.start_background()
-        sequencer = node.sequencer
+        target = node.log.reader.size() + len(entries)
+        node.log.start_background()
+        sequencer = node.log.sequencer
         errors: list[BaseException] = []
 
         def writer(share: list[bytes]) -> None:
@@ -146,7 +146,7 @@ def governed_append(data: Path, entries: list[bytes], writers: int, window: int)
         durable = time.perf_counter() - t0
         if errors:
             raise errors[0]
-        while node.reader.size() < target:
+        while node.log.reader.size() < target:
             time.sleep(0.005)
         integrated = time.perf_counter() - t0
     finally:

@@ -15,17 +15,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.gateway import Gateway
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
-from glassbox.services import bundled_models
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import Action
+from glassbox.gateway import Gateway, Served
+from glassbox.services import Prepared, Result, ServiceRegistry, bundled_models
 from glassbox.settings import load_settings
 from tests.live import Server
 
@@ -86,24 +88,45 @@ def governed_seconds(url: str, key: str, wav: Path, rounds: int) -> float:
     return statistics.median(times)
 
 
+class _Tiny:
+    """A service that does nothing: what is left is the governed path's own cost."""
+
+    action = Action.TRANSCRIBE
+
+    def prepare(self, fields: Mapping[str, Any]) -> Prepared:
+        return Prepared(payload=b"tiny request", params={}, audio_seconds=1.0)
+
+    def run(self, prepared: Prepared) -> Result:
+        return Result(b'{"text":""}', "application/json", {"text": ""})
+
+
 def overhead(data: Path, key: str, requests: int) -> list[float]:
-    """Per-request governance time in-process: auth + policy decision + durable append."""
+    """Per-request governance time in-process, through `Gateway.handle` with a no-op service:
+    authentication, purpose, policy decision, commitments and the durable append."""
     settings = load_settings({"data_dir": data}, environ={})
-    node = Node.open(settings)
-    gateway = Gateway(node, ClientRegistry(node.engine, load_pseudonym_key(settings)))
+    node = Glassbox.open(settings)
+    gateway = Gateway(
+        clients=node.clients,
+        policies=node.policies,
+        ledger=node.ledger,
+        review=node.review,
+        services=ServiceRegistry([_Tiny()]),
+    )
+
+    async def read() -> dict[str, Any]:
+        return {}
+
     loop = asyncio.new_event_loop()
     samples = []
     try:
         for _ in range(requests):
             start = time.perf_counter()
-            client = gateway.clients.authenticate(f"Bearer {key}")
-            call = gateway.start(client, "transcribe", "http://bench")
-            call.resolve_purpose("accessibility")
-            call.commits.add("input", b"tiny request")
-            call.audio_seconds = 1.0
-            decision = gateway.decide(call)
-            loop.run_until_complete(gateway.record(call, "served", reasons=decision.reasons))
+            outcome = loop.run_until_complete(
+                gateway.handle(Action.TRANSCRIBE, f"Bearer {key}", read, "accessibility")
+            )
             samples.append((time.perf_counter() - start) * 1000)
+            if not isinstance(outcome, Served):
+                raise SystemExit(f"the tiny request was not served: {outcome}")
     finally:
         loop.close()
         node.close()
@@ -124,8 +147,7 @@ def main() -> None:
         data = root / "data"
         init_data_dir(load_settings({"data_dir": data}, environ={}))
         settings = load_settings({"data_dir": data}, environ={})
-        publish_dir(settings, install_default_policy(settings))
-        node = Node.open(settings)
+        node = Glassbox.open(settings)
         reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
         reg.add(
             "bench", category="commercial", purposes=["accessibility"], daily_audio_hours=24 * 365

@@ -27,9 +27,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.services.text import Translator, build_translator
 from glassbox.settings import load_settings
 from tests.live import Server
@@ -114,8 +113,7 @@ def node(setting: str, root: Path) -> tuple[Server, str]:
     data = root / "data"
     init_data_dir(load_settings({"data_dir": data}, environ={}))
     settings = load_settings({"data_dir": data}, environ={})
-    publish_dir(settings, install_default_policy(settings))
-    n = Node.open(settings)
+    n = Glassbox.open(settings)
     reg = ClientRegistry(n.engine, load_pseudonym_key(settings))
     reg.add("bench", category="commercial", purposes=["translation"], daily_audio_hours=1)
     key = reg.create_key("bench")[1]

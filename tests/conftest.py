@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from glassbox.node import Node, init_data_dir
+from glassbox.core import Glassbox, init_data_dir
 from glassbox.settings import load_settings
 from glassbox.tlog import Signer
 from tests.browser import browser  # noqa: F401  (the shared Chromium fixture)
@@ -78,13 +78,14 @@ def data_dir(tmp_path: Path, db_url: str) -> Path:
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
         signing_key=TEST_KEY,
         database=db_url,
+        default_policy=False,
     )
     return data
 
 
 @pytest.fixture
-def node(data_dir: Path) -> Iterator[Node]:
-    n = Node.open(load_settings({"data_dir": data_dir}, environ={}))
+def node(data_dir: Path) -> Iterator[Glassbox]:
+    n = Glassbox.open(load_settings({"data_dir": data_dir}, environ={}))
     try:
         yield n
     finally:

@@ -13,14 +13,16 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from glassbox.entries import Category
 from glassbox.errors import InputError, InvalidApiKey, NotFound
-from glassbox.policy import CATEGORIES
-from glassbox.store import api_keys, clients, requests
+from glassbox.store import api_keys, clients
+
+CATEGORIES = tuple(category.value for category in Category)
 
 KEY_PREFIX = "gbk_"
 _PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -35,12 +37,6 @@ class Client:
     category: str
     purposes: tuple[str, ...]
     daily_audio_seconds: int
-
-
-@dataclass(frozen=True)
-class Usage:
-    audio_seconds: float
-    requests: int
 
 
 def _client(row: object) -> Client:
@@ -175,16 +171,3 @@ class ClientRegistry:
         if row.revoked_at is not None:
             raise InvalidApiKey("This API key has been revoked.")
         return _client(row)
-
-    def usage_24h(self, client: Client, now: datetime | None = None) -> Usage:
-        """Audio seconds and requests served or held for `client` in the last 24 hours."""
-        since = (now or datetime.now(UTC)) - timedelta(hours=24)
-        with self._engine.connect() as conn:
-            seconds, count = conn.execute(
-                select(func.coalesce(func.sum(requests.c.audio_seconds), 0.0), func.count()).where(
-                    requests.c.client_id == client.id,
-                    requests.c.created_at >= since,
-                    requests.c.outcome.in_(("served", "held")),
-                )
-            ).one()
-        return Usage(float(seconds), int(count))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glassbox.errors import ConfigError
+from glassbox.errors import ConfigError, FormatError
+from glassbox.tlog import WitnessEndpoint, parse_witnesses
 
 SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "GLASSBOX_"
@@ -106,15 +107,19 @@ class Settings:
             "operator_token_sha256",
             "must be 64 lowercase hex digits",
         )
-        if self.witnesses:  # witnesses: "url|vkey;url|vkey", checked once here
-            from glassbox.tlog.server import parse_witnesses
-
-            parse_witnesses(self.witnesses)
+        self.witness_endpoints  # noqa: B018 - "url|vkey;url|vkey", checked once here
 
     @property
     def key_path(self) -> Path:
-        assert self.signing_key_file is not None
-        return self.signing_key_file
+        return self.signing_key_file or self.data_dir / "log.key"
+
+    @property
+    def witness_endpoints(self) -> list[WitnessEndpoint]:
+        """The `witnesses` setting, parsed: where to submit checkpoints, and their keys."""
+        try:
+            return parse_witnesses(self.witnesses)
+        except FormatError as exc:
+            raise ConfigError(f"setting 'witnesses': {exc.message}") from None
 
 
 def _check(ok: bool, name: str, why: str) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, Executable, delete, select, update
 
-from glassbox.node import Node
+from glassbox.core import Glassbox
 from glassbox.store import log_checkpoints, log_entries, log_sequence, log_tiles, log_tree
 from glassbox.tlog import Signer, open_checkpoint
-from glassbox.tlog.server import write_entries
 from tests.conftest import TEST_KEY
 from tests.live import Server, run_cli
 
@@ -20,9 +19,9 @@ VKEY = Signer.from_key_string(TEST_KEY).verifier_key()
 N = 600  # three bundles and a level-1 tile
 
 
-def _fill(node: Node, n: int = N, start: int = 0) -> None:
-    write_entries(node.engine, [f"entry {i}".encode() for i in range(start, start + n)])
-    node.integrator.integrate_all()
+def _fill(node: Glassbox, n: int = N, start: int = 0) -> None:
+    node.log.append([f"entry {i}".encode() for i in range(start, start + n)])
+    node.log.integrator.integrate_all()
 
 
 def _verify(log: str | Path, *extra: str | Path) -> tuple[int, str]:
@@ -30,12 +29,14 @@ def _verify(log: str | Path, *extra: str | Path) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def test_honest_log_verifies_and_state_advances(node: Node, data_dir: Path, tmp_path: Path) -> None:
+def test_honest_log_verifies_and_state_advances(
+    node: Glassbox, data_dir: Path, tmp_path: Path
+) -> None:
     state = tmp_path / "state.json"
     _fill(node, 300)
     code, out = _verify(data_dir, "--state", state)
     assert code == 0, out
-    cp = open_checkpoint(node.reader.checkpoint(), node.signer.verifier())
+    cp = open_checkpoint(node.log.reader.checkpoint(), node.log.signer.verifier())
     assert out.strip() == f"OK {cp.origin} size=300 root={base64.b64encode(cp.root).decode()}"
     _fill(node, 300, start=300)
     code, out = _verify(data_dir, "--state", state)
@@ -44,7 +45,7 @@ def test_honest_log_verifies_and_state_advances(node: Node, data_dir: Path, tmp_
     assert '"size": 600' in state.read_text()
 
 
-def test_wrong_key_is_refused(node: Node, data_dir: Path) -> None:
+def test_wrong_key_is_refused(node: Glassbox, data_dir: Path) -> None:
     _fill(node, 3)
     other = Signer.generate("example.test/glassbox/testdata").verifier_key()
     proc = run_cli("audit", "verify", data_dir, "--key", other)
@@ -103,7 +104,7 @@ TAMPERING: dict[str, tuple[Callable[[Engine], None], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(TAMPERING))
-def test_tampering_is_caught_and_located(node: Node, data_dir: Path, case: str) -> None:
+def test_tampering_is_caught_and_located(node: Glassbox, data_dir: Path, case: str) -> None:
     _fill(node)
     assert _verify(data_dir)[0] == 0
     tamper, where = TAMPERING[case]
@@ -113,7 +114,7 @@ def test_tampering_is_caught_and_located(node: Node, data_dir: Path, case: str) 
     assert where in out, out
 
 
-def test_checkpoint_rollback_is_caught(node: Node, data_dir: Path, tmp_path: Path) -> None:
+def test_checkpoint_rollback_is_caught(node: Glassbox, data_dir: Path, tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     _fill(node, 100)
     _fill(node, 100, start=100)
@@ -128,7 +129,7 @@ def test_checkpoint_rollback_is_caught(node: Node, data_dir: Path, tmp_path: Pat
 
 
 def test_rewritten_history_is_caught_by_consistency(
-    node: Node, data_dir: Path, tmp_path: Path
+    node: Glassbox, data_dir: Path, tmp_path: Path
 ) -> None:
     """The operator re-signs a different history: each checkpoint alone verifies, the pair not."""
     state = tmp_path / "state.json"
@@ -139,8 +140,8 @@ def test_rewritten_history_is_caught_by_consistency(
             conn.execute(delete(table))
         conn.execute(update(log_sequence).values(next_idx=0))
         conn.execute(update(log_tree).values(size=0, compact=b"", checkpoint=""))
-    write_entries(node.engine, [b"rewritten"] + [f"entry {i}".encode() for i in range(1, 310)])
-    node.integrator.integrate_all()
+    node.log.append([b"rewritten"] + [f"entry {i}".encode() for i in range(1, 310)])
+    node.log.integrator.integrate_all()
     assert _verify(data_dir)[0] == 0  # alone, the forged log is self-consistent
     code, out = _verify(data_dir, "--state", state)
     assert code != 0
@@ -150,7 +151,7 @@ def test_rewritten_history_is_caught_by_consistency(
 def test_verify_over_http_with_a_live_server(data_dir: Path, tmp_path: Path) -> None:
     from glassbox.settings import load_settings
 
-    node = Node.open(load_settings({"data_dir": data_dir}, environ={}))
+    node = Glassbox.open(load_settings({"data_dir": data_dir}, environ={}))
     try:
         _fill(node, 700)
     finally:

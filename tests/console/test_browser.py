@@ -19,9 +19,8 @@ import httpx
 import pytest
 
 from glassbox.assets import SAMPLE_TEXT, sample_audio_path
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.review import Accounts
 from glassbox.settings import load_settings
 from tests.browser import ARTIFACTS, DESKTOP, PHONE
@@ -39,8 +38,7 @@ def live(tmp_path: Path) -> Iterator[tuple[str, str]]:
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
     )
     settings = load_settings({"data_dir": data}, environ={})
-    publish_dir(settings, install_default_policy(settings))
-    node = Node.open(settings)
+    node = Glassbox.open(settings)
     key = load_pseudonym_key(settings)
     clients = ClientRegistry(node.engine, key)
     clients.add("Ministry", category="military", purposes=["accessibility"], daily_audio_hours=8)

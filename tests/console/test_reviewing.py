@@ -37,7 +37,7 @@ def test_two_reviewers_approve_through_the_console_and_the_client_gets_its_trans
     try:
         held = env.submit()
         hold_id = held["id"]
-        ministry = env.review.gateway.clients.get("Ministry")
+        ministry = env.node.clients.get("Ministry")
         sign_in(env.client, "alice")
         page = env.client.get(f"/console/holds/{hold_id}").text
         for shown in ("military", ministry.pseudonym, "accessibility", "0 of 2 needed", "FLAC"):
@@ -57,7 +57,7 @@ def test_two_reviewers_approve_through_the_console_and_the_client_gets_its_trans
         assert served.status_code == 200
         assert wer(SAMPLE_TEXT, served.json()["text"]) <= 0.15
 
-        env.node.integrator.integrate_all()
+        env.node.log.integrator.integrate_all()
         log = env.client.get("/console/log").text
         rows = re.findall(r'<tr id="entry-(\d+)">(.*?)</tr>', log, re.S)
         mine = sorted((int(i), row) for i, row in rows if hold_id in row)
@@ -150,8 +150,8 @@ def test_an_unknown_hold_is_a_404_page(env: ReviewEnv) -> None:
 
 def test_the_log_page_shows_the_checkpoint_and_decoded_entries(env: ReviewEnv) -> None:
     held = env.submit()
-    env.node.integrator.integrate_all()
-    size = env.node.reader.size()
+    env.node.log.integrator.integrate_all()
+    size = env.node.log.reader.size()
     sign_in(env.client, "carol")
     page = env.client.get("/console/log").text
     assert "example.test/glassbox/testdata" in page and f"{size} entries" in page
@@ -161,7 +161,7 @@ def test_the_log_page_shows_the_checkpoint_and_decoded_entries(env: ReviewEnv) -
         assert shown in row
     assert f"/log/entries?start={index}&amp;end={index + 1}" in row
     assert f'href="/console/holds/{held["id"]}"' in row
-    entry = json.loads(env.node.reader.entries(index, index + 1)[0])
+    entry = json.loads(env.node.log.reader.entries(index, index + 1)[0])
     assert entry["client"] in row
     older = env.client.get("/console/log", params={"end": "1"}).text
     assert 'id="entry-0"' in older and f'id="entry-{index}"' not in older

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from glassbox.entries import utc_now
+from glassbox.clock import utc_now
 from glassbox.store import sessions
 from tests.console.conftest import csrf, hidden, sign_in
 from tests.review.conftest import ReviewEnv

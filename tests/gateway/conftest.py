@@ -10,7 +10,7 @@ import pytest
 from openai import OpenAI
 
 from glassbox.clients import ClientRegistry
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.settings import load_settings
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
@@ -28,8 +28,8 @@ class Live:
     speech: Path
     server: Server
 
-    def node(self) -> Node:
-        return Node.open(load_settings({"data_dir": self.data}, environ={}))
+    def node(self) -> Glassbox:
+        return Glassbox.open(load_settings({"data_dir": self.data}, environ={}))
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +45,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
     data = root / "data"
     settings = load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={})
     init_data_dir(settings, signing_key=TEST_KEY)
-    from glassbox.cli._policy import install_default_policy, publish_dir
-
     final = load_settings({"data_dir": data}, environ={})
-    publish_dir(final, install_default_policy(final))
-    node = Node.open(final)
+    node = Glassbox.open(final)
     reg = ClientRegistry(node.engine, load_pseudonym_key(final))
     reg.add("Acme Captions", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
     reg.add(

@@ -8,9 +8,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.core import (
+    Glassbox,
+    init_data_dir,
+    install_default_policy,
+    load_pseudonym_key,
+    policy_dir,
+)
 from glassbox.settings import load_settings
 from glassbox.web import create_app
 from tests.conftest import TEST_KEY, TEST_ORIGIN
@@ -18,7 +23,7 @@ from tests.conftest import TEST_KEY, TEST_ORIGIN
 
 def _client_key(data: Path) -> str:
     settings = load_settings({"data_dir": data}, environ={})
-    node = Node.open(settings)
+    node = Glassbox.open(settings)
     try:
         reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
         reg.add("Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1)
@@ -35,6 +40,7 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
         signing_key=TEST_KEY,
         database=db_url,
+        default_policy=False,
     )
     key = _client_key(data)
     settings = load_settings({"data_dir": data}, environ={})
@@ -48,9 +54,11 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         assert denied.status_code == 403
         assert denied.json()["error"]["reasons"][0]["id"] == "no-published-policy"
 
-        policy_hash, index, new = publish_dir(settings, install_default_policy(settings))
-        assert new and policy_hash.startswith("sha256:")
-        assert publish_dir(settings, settings.data_dir / "policy")[2] is False  # idempotent
+        with Glassbox.open(settings) as operator:  # as `glassbox policy publish` does
+            published = operator.publish_policy(install_default_policy(settings))
+            assert operator.publish_policy(policy_dir(settings)).new is False  # idempotent
+        policy_hash, index = published.hash, published.index
+        assert published.new and policy_hash.startswith("sha256:")
         time.sleep(1.1)  # the policy in force is re-checked at most once a second
         served = c.post(
             "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
@@ -60,14 +68,14 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         assert f'"policy":"{policy_hash}"' in entry
 
         # the policy entry itself is in the log, with the full text
-        book = c.app.state.gateway.policies
+        book = c.app.state.glassbox.policies
         current = book.current()
         assert current is not None and current.log_index == index
         assert book.current() is current  # parsed once per version, not per request
-        node = c.app.state.node
+        node = c.app.state.glassbox
         (logged,) = (
-            node.reader.entries(index, index + 1)
-            if node.reader.size() > index
+            node.log.reader.entries(index, index + 1)
+            if node.log.reader.size() > index
             else ([_raw_entry(node, index)])
         )
         policy_entry = json.loads(logged)
@@ -75,7 +83,7 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         assert policy_entry["text"] == (settings.data_dir / "policy" / "policy.cedar").read_text()
 
 
-def _raw_entry(node: Node, index: int) -> bytes:
+def _raw_entry(node: Glassbox, index: int) -> bytes:
     from sqlalchemy import select
 
     from glassbox.store import log_entries

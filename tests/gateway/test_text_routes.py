@@ -17,9 +17,8 @@ import httpx
 import pytest
 from libretranslatepy import LibreTranslateAPI
 
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.settings import load_settings
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
@@ -53,8 +52,7 @@ def text_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
     )
     settings = load_settings({"data_dir": data}, environ={})
-    publish_dir(settings, install_default_policy(settings))
-    node = Node.open(settings)
+    node = Glassbox.open(settings)
     reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
     reg.add("Acme", category="commercial", purposes=["translation"], daily_audio_hours=1)
     reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
@@ -193,7 +191,9 @@ def test_policy_forced_redaction_is_visible_in_the_log(
     _apertium()
     data = tmp_path / "data"
     init_data_dir(
-        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
+        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
+        signing_key=TEST_KEY,
+        default_policy=False,
     )
     settings = load_settings({"data_dir": data, "translation_engine": "apertium"}, environ={})
     policy_dir = tmp_path / "policy"
@@ -217,8 +217,8 @@ def test_policy_forced_redaction_is_visible_in_the_log(
             ]
         )
     )
-    publish_dir(settings, policy_dir)
-    node = Node.open(settings)
+    node = Glassbox.open(settings)
+    node.publish_policy(policy_dir)
     reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
     reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
     key = reg.create_key("Daily News")[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from glassbox.node import init_data_dir
+from glassbox.core import init_data_dir
 from glassbox.settings import load_settings
 from glassbox.tlog import Checkpoint, Signer, open_checkpoint, verify_consistency
 from tests.conftest import TEST_KEY, TEST_ORIGIN
@@ -74,6 +74,7 @@ def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path, db_u
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
         signing_key=TEST_KEY,
         database=db_url,
+        default_policy=False,
     ).operator_token
     assert token
     acked: dict[int, bytes] = {}

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from glassbox.node import Node, init_data_dir
+from glassbox.core import Glassbox, init_data_dir
 from glassbox.report import build_report, cells, compute_figures, duration, shown
 from glassbox.settings import load_settings
 from glassbox.tlog import Signer
-from glassbox.tlog.server import write_entries
 from tests.browser import ARTIFACTS, DESKTOP, PHONE
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server, run_cli
@@ -59,13 +58,15 @@ def _month_of_traffic() -> LogBuilder:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, LogBuilder]]:
     data = tmp_path_factory.mktemp("transparency") / "data"
     init_data_dir(
-        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}), signing_key=TEST_KEY
+        load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
+        signing_key=TEST_KEY,
+        default_policy=False,
     )
     log = _month_of_traffic()
-    node = Node.open(load_settings({"data_dir": data}, environ={}))
+    node = Glassbox.open(load_settings({"data_dir": data}, environ={}))
     try:
-        write_entries(node.engine, log.entries)
-        build_report(node, PERIOD)
+        node.log.append(log.entries)
+        build_report(node.log, PERIOD)
     finally:
         node.close()
     server = Server(data).start()

@@ -1,6 +1,6 @@
 """`glassbox report build` logs a report; `glassbox audit report` recomputes it or names the cells.
 
-The log is written directly (`write_entries`) with entries in the gateway's shapes, so
+The log is written directly (`LogServer.append`) with entries in the gateway's shapes, so
 every figure is known; the CLI runs as a user runs it.
 """
 
@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from glassbox.core import Glassbox
 from glassbox.entries import canonical
-from glassbox.node import Node
 from glassbox.report import build_report, compute_figures, parse_report, report_entry
 from glassbox.store import log_entries
 from glassbox.tlog import Checkpoint, Signer, parse_note
-from glassbox.tlog.server import write_entries
 from tests.conftest import TEST_KEY
 from tests.report.conftest import LogBuilder
 
@@ -29,7 +28,7 @@ VKEY = Signer.from_key_string(TEST_KEY).verifier_key()
 NOV = "2026-11"
 
 
-def _fill(node: Node, served: int = 14, denied: int = 3) -> LogBuilder:
+def _fill(node: Glassbox, served: int = 14, denied: int = 3) -> LogBuilder:
     log = LogBuilder()
     log.policy("2026-10-01T00:00:00.000Z")
     for n in range(served):
@@ -40,17 +39,17 @@ def _fill(node: Node, served: int = 14, denied: int = 3) -> LogBuilder:
     log.review("2026-11-05T00:00:42.000Z", held, "approve", "r1", required=1)
     log.final("2026-11-05T00:00:43.000Z", held, "served", category="military")
     log.add(b"a raw operator entry")
-    write_entries(node.engine, log.entries)
-    node.integrator.integrate_all()
+    node.log.append(log.entries)
+    node.log.integrator.integrate_all()
     return log
 
 
-def _checkpoint(node: Node) -> Checkpoint:
-    return Checkpoint.parse(parse_note(node.reader.checkpoint()).text)
+def _checkpoint(node: Glassbox) -> Checkpoint:
+    return Checkpoint.parse(parse_note(node.log.reader.checkpoint()).text)
 
 
 def test_build_logs_the_figures_and_the_checkpoint_they_were_computed_at(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     log = _fill(node)
     before = _checkpoint(node)
@@ -61,9 +60,9 @@ def test_build_logs_the_figures_and_the_checkpoint_they_were_computed_at(
     assert f"size={size} root={base64.b64encode(before.root).decode()}" in out
     assert "received  18" in out and "denied    1-9" in out
 
-    node.integrator.integrate_all()
+    node.log.integrator.integrate_all()
     assert _checkpoint(node).size == size + 1  # the report entry is published at once
-    report = parse_report(node.reader.entries(size, size + 1)[0], size)
+    report = parse_report(node.log.reader.entries(size, size + 1)[0], size)
     assert (report.period, report.origin, report.size) == (NOV, before.origin, size)
     assert report.figures == compute_figures(log.entries, NOV)
     assert report.figures["requests"]["served"] == 15
@@ -71,7 +70,9 @@ def test_build_logs_the_figures_and_the_checkpoint_they_were_computed_at(
     assert report.figures["undated_entries"] == "1-9"
 
 
-def test_audit_says_match_on_an_honest_log(node: Node, data_dir: Path, glassbox_cli: Any) -> None:
+def test_audit_says_match_on_an_honest_log(
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
+) -> None:
     size = len(_fill(node).entries)
     assert glassbox_cli("report", "build", "--period", NOV, "--data", data_dir)[0] == 0
     code, out = glassbox_cli("audit", "report", data_dir, "--period", NOV, "--key", VKEY)
@@ -81,19 +82,19 @@ def test_audit_says_match_on_an_honest_log(node: Node, data_dir: Path, glassbox_
 
 
 def test_a_forged_report_is_caught_cell_by_cell(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     """An operator appends a report for October claiming work that the log does not show."""
     _fill(node)
     checkpoint = _checkpoint(node)
-    entries = node.reader.entries(0, checkpoint.size)
+    entries = node.log.reader.entries(0, checkpoint.size)
     forged = copy.deepcopy(compute_figures(entries, "2026-10"))
     forged["requests"]["received"] = 120
     forged["requests"]["served"] = 118
     forged["by_category"][4]["received"] = 120  # commercial
     entry = report_entry("2026-10", checkpoint, forged, datetime(2026, 11, 2, tzinfo=UTC))
-    index = write_entries(node.engine, [entry])
-    node.integrator.integrate_all()
+    index = node.log.append([entry])
+    node.log.integrator.integrate_all()
 
     code, out = glassbox_cli("audit", "report", data_dir, "--period", "2026-10", "--key", VKEY)
     assert code == 10, out
@@ -104,29 +105,29 @@ def test_a_forged_report_is_caught_cell_by_cell(
     assert "by_category[commercial].received: report says 120, log gives 0" in lines
     assert "error (tampered): 3 cells of report" in out
     # the honest November report, built afterwards, still matches
-    report = build_report(node, NOV)
+    report = build_report(node.log, NOV)
     code, out = glassbox_cli("audit", "report", data_dir, "--period", NOV, "--key", VKEY)
     assert code == 0 and f"at log index {report.index}" in out, out
 
 
 def test_a_report_naming_a_false_checkpoint_is_caught(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     _fill(node)
     real = _checkpoint(node)
-    figures = compute_figures(node.reader.entries(0, real.size), NOV)
+    figures = compute_figures(node.log.reader.entries(0, real.size), NOV)
     false = Checkpoint(real.origin, real.size, b"\x07" * 32)
-    write_entries(node.engine, [report_entry(NOV, false, figures, datetime.now(UTC))])
-    node.integrator.integrate_all()
+    node.log.append([report_entry(NOV, false, figures, datetime.now(UTC))])
+    node.log.integrator.integrate_all()
     code, out = glassbox_cli("audit", "report", data_dir, "--period", NOV, "--key", VKEY)
     assert code == 10 and f"names root {base64.b64encode(false.root).decode()}" in out, out
 
 
 def test_a_changed_entry_is_caught_before_anything_is_recomputed(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     log = _fill(node)
-    build_report(node, NOV)
+    build_report(node.log, NOV)
     forged = json.loads(log.entries[5])
     forged["outcome"] = "denied"
     with node.engine.begin() as conn:
@@ -139,15 +140,15 @@ def test_a_changed_entry_is_caught_before_anything_is_recomputed(
 
 
 def test_the_report_of_a_period_is_its_latest_unless_an_index_is_named(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     _fill(node)
-    first = build_report(node, NOV)
+    first = build_report(node.log, NOV)
     more = LogBuilder()
     for _ in range(3):
         more.decision("2026-11-20T00:00:00.000Z", "served")
-    write_entries(node.engine, more.entries)
-    second = build_report(node, NOV)
+    node.log.append(more.entries)
+    second = build_report(node.log, NOV)
     assert first.figures and second.figures
     assert second.figures["requests"]["served"] == first.figures["requests"]["served"] + 3
     code, out = glassbox_cli("audit", "report", data_dir, "--period", NOV, "--key", VKEY)
@@ -163,7 +164,7 @@ def test_the_report_of_a_period_is_its_latest_unless_an_index_is_named(
 
 
 def test_missing_report_and_wrong_key_are_clear_errors(
-    node: Node, data_dir: Path, glassbox_cli: Any
+    node: Glassbox, data_dir: Path, glassbox_cli: Any
 ) -> None:
     _fill(node)
     code, out = glassbox_cli("audit", "report", data_dir, "--period", "2026-08", "--key", VKEY)
@@ -177,13 +178,13 @@ def test_missing_report_and_wrong_key_are_clear_errors(
 
 @pytest.mark.parametrize("purposes", [1200])
 def test_figures_too_large_for_an_entry_are_logged_as_their_hash(
-    node: Node, data_dir: Path, glassbox_cli: Any, purposes: int
+    node: Glassbox, data_dir: Path, glassbox_cli: Any, purposes: int
 ) -> None:
     log = LogBuilder()
     for n in range(purposes):
         log.decision("2026-11-06T00:00:00.000Z", "served", purpose=f"purpose-{n:05d}-" + "x" * 40)
-    write_entries(node.engine, log.entries)
-    report = build_report(node, NOV)
+    node.log.append(log.entries)
+    report = build_report(node.log, NOV)
     assert report.figures is None and report.figures_sha256.startswith("sha256:")
     code, out = glassbox_cli("audit", "report", data_dir, "--period", NOV, "--key", VKEY)
     assert code == 0, out

@@ -15,6 +15,7 @@ from glassbox.report import (
     ACTIONS,
     CATEGORIES,
     MEASURES,
+    METHOD,
     Period,
     PolicyUse,
     band,
@@ -224,7 +225,21 @@ def test_differences_name_each_cell() -> None:
     assert differences(figures, copy.deepcopy(figures)) == []
 
 
-def test_rows_always_listed_mirror_the_policy_model() -> None:
+def test_rows_always_listed_are_method_1s_and_the_policy_models() -> None:
+    """Method 1 lists these rows; a new category or action is a new method (METHOD)."""
+    assert METHOD == 1
+    assert CATEGORIES == (
+        "government",
+        "military",
+        "law_enforcement",
+        "intelligence",
+        "commercial",
+        "ngo",
+        "academic",
+        "media",
+        "individual",
+    )
+    assert ACTIONS == ("transcribe", "translate_speech", "translate", "detect", "redact")
     assert CATEGORIES == glassbox.policy.CATEGORIES
     assert ACTIONS == glassbox.policy.ACTIONS
 
@@ -239,7 +254,8 @@ def test_the_computation_is_pure() -> None:
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
     allowed = {"__future__", "json", "re", "collections", "collections.abc", "dataclasses"}
-    assert imported <= allowed | {"datetime", "typing", "glassbox.errors"}, imported
+    pure = {"datetime", "typing", "glassbox.errors", "glassbox.entries"}
+    assert imported <= allowed | pure, imported
 
 
 def _types(value: Any) -> set[type]:

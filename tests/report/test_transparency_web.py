@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from glassbox.report import MEASURES, cells, count_figures, duration, figures_sha256, shown
-from glassbox.tlog.server import write_entries
 from tests.report.conftest import LogBuilder
 from tests.review.conftest import ReviewEnv, make_env
 
@@ -77,7 +76,7 @@ def test_real_traffic_is_reported_and_every_format_agrees(
     assert code == 0, out
 
     # the exact counts behind the report
-    raw = env.node.reader.entries(0, env.node.reader.size())
+    raw = env.node.log.reader.entries(0, env.node.log.reader.size())
     report_index = len(raw) - 1
     counts = count_figures(raw[:report_index], period)
     assert counts.requests == _row(
@@ -153,14 +152,14 @@ def test_reports_too_large_for_an_entry_are_recomputed_for_publication(
     log = LogBuilder()
     for n in range(1200):
         log.decision("2026-06-02T00:00:00.000Z", "served", purpose=f"p{n:05d}-" + "x" * 40)
-    write_entries(env.node.engine, log.entries)
+    env.node.log.append(log.entries)
     code, out = glassbox_cli("report", "build", "--period", "2026-06", "--data", tmp_path / "data")
     assert code == 0, out
     published = env.client.get("/transparency/2026-06.json").json()
     assert len(published["figures"]["by_purpose"]) == 1200
     assert published["figures_sha256"] == figures_sha256(published["figures"])
     entry = json.loads(
-        env.node.reader.entries(published["log_index"], published["log_index"] + 1)[0]
+        env.node.log.reader.entries(published["log_index"], published["log_index"] + 1)[0]
     )
     assert "figures" not in entry and entry["figures_sha256"] == published["figures_sha256"]
 

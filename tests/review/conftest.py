@@ -12,11 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from glassbox.cli._policy import install_default_policy, publish_dir
 from glassbox.clients import ClientRegistry
-from glassbox.gateway import Review
-from glassbox.node import Node, init_data_dir, load_pseudonym_key
-from glassbox.review import Accounts, User
+from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.review import Accounts, Review, User
 from glassbox.settings import load_settings
 from glassbox.store import log_entries
 from glassbox.web import create_app
@@ -34,12 +32,12 @@ class ReviewEnv:
 
     @property
     def review(self) -> Review:
-        review: Review = self.client.app.state.review  # type: ignore[attr-defined]
+        review: Review = self.client.app.state.glassbox.review  # type: ignore[attr-defined]
         return review
 
     @property
-    def node(self) -> Node:
-        node: Node = self.client.app.state.node  # type: ignore[attr-defined]
+    def node(self) -> Glassbox:
+        node: Glassbox = self.client.app.state.glassbox  # type: ignore[attr-defined]
         return node
 
     def submit(self, who: str = "Ministry", **data: Any) -> dict[str, Any]:
@@ -81,8 +79,7 @@ def make_env(tmp_path: Path, db_url: str, **settings: Any) -> Iterator[ReviewEnv
         database=db_url,
     )
     final = load_settings({"data_dir": data, **settings}, environ={})
-    publish_dir(final, install_default_policy(final))
-    node = Node.open(final)
+    node = Glassbox.open(final)
     key = load_pseudonym_key(final)
     reg = ClientRegistry(node.engine, key)
     reg.add("Ministry", category="military", purposes=["accessibility"], daily_audio_hours=8)

@@ -139,13 +139,13 @@ def test_an_interrupted_execution_is_finished_once_after_restart(
         held = env.submit()
         env.review.decide(env.users["alice"], held["id"], "approve", "ok")
         env.review.decide(env.users["bob"], held["id"], "approve", "ok")
-        from glassbox.entries import utc_now
+        from glassbox.clock import utc_now
 
-        assert env.review.book.claim(held["id"], utc_now(), env.review._lease) is not None
+        assert env.review.book.claim(held["id"], utc_now(), env.review.lease) is not None
         env.tick()  # the live claim is respected: nothing runs
         assert env.status(held["id"]).json()["status"] == "approved"
         with env.node.engine.begin() as conn:  # the claimant died long ago
-            conn.execute(update(holds).values(claimed_at=utc_now() - env.review._lease * 2))
+            conn.execute(update(holds).values(claimed_at=utc_now() - env.review.lease * 2))
     finally:
         gen.close()
     # "restart": a new app on the same data directory
@@ -170,7 +170,7 @@ def make_env_again(tmp_path: Path) -> Iterator[ReviewEnv]:
     with TestClient(create_app(settings, integrate=False)) as client:
         old_keys = {}  # keys are hashed at rest: recover them from the first env's registry
         env = ReviewEnv(client, old_keys, {}, b"")
-        reg = client.app.state.gateway.clients  # type: ignore[attr-defined]
+        reg = client.app.state.glassbox.clients  # type: ignore[attr-defined]
         env.keys["Ministry"] = reg.create_key("Ministry")[1]
         yield env
 

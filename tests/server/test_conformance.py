@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from glassbox.node import Node, init_data_dir
+from glassbox.core import Glassbox, init_data_dir
 from glassbox.settings import load_settings
 from glassbox.tlog import parse_tile_path
-from glassbox.tlog.server import write_entries
 from tests.conftest import DATA
 
 VECTORS = DATA / "transparency-dev_tessera_testdata_log.jsonl"
@@ -46,39 +45,40 @@ def test_fifteen_entries_reproduce_every_checkpoint_tile_and_bundle(
         load_settings({"data_dir": data, "origin": "example.com/log/testdata"}, environ={}),
         signing_key=skey,
         database=db_url,
+        default_policy=False,
     )
-    node = Node.open(load_settings({"data_dir": data}, environ={}))
+    node = Glassbox.open(load_settings({"data_dir": data}, environ={}))
     try:
-        assert node.reader.checkpoint().encode() == files["checkpoint.0"]
+        assert node.log.reader.checkpoint().encode() == files["checkpoint.0"]
         for n, entry in enumerate(entries, start=1):
-            assert write_entries(node.engine, [entry]) == n - 1
-            node.integrator.integrate_all()
-            assert node.reader.checkpoint().encode() == files[f"checkpoint.{n}"], n
-            assert node.reader.checkpoint_at(n).encode() == files[f"checkpoint.{n}"]
-        assert node.reader.checkpoint().encode() == files["checkpoint"]
+            assert node.log.append([entry]) == n - 1
+            node.log.integrator.integrate_all()
+            assert node.log.reader.checkpoint().encode() == files[f"checkpoint.{n}"], n
+            assert node.log.reader.checkpoint_at(n).encode() == files[f"checkpoint.{n}"]
+        assert node.log.reader.checkpoint().encode() == files["checkpoint"]
 
         tiles = {p: b for p, b in files.items() if p.startswith("tile/")}
         assert len(tiles) == 30
         for path, expected in tiles.items():
             where = parse_tile_path(path)
             if where.level is None:
-                got = node.reader.entry_bundle(where.index, where.width)
+                got = node.log.reader.entry_bundle(where.index, where.width)
             else:
-                got = node.reader.tile(where.level, where.index, where.width)
+                got = node.log.reader.tile(where.level, where.index, where.width)
             assert got == expected, path
     finally:
         node.close()
 
 
 @pytest.mark.parametrize("path", ["tile/0/000", "tile/entries/000", "tile/1/000.p/1"])
-def test_tiles_not_yet_published_are_not_found(node: Node, path: str) -> None:
+def test_tiles_not_yet_published_are_not_found(node: Glassbox, path: str) -> None:
     from glassbox.errors import NotFound
 
-    write_entries(node.engine, [b"x"])
-    node.integrator.integrate_all()
+    node.log.append([b"x"])
+    node.log.integrator.integrate_all()
     where = parse_tile_path(path)
     with pytest.raises(NotFound):
         if where.level is None:
-            node.reader.entry_bundle(where.index, where.width)
+            node.log.reader.entry_bundle(where.index, where.width)
         else:
-            node.reader.tile(where.level, where.index, where.width)
+            node.log.reader.tile(where.level, where.index, where.width)

@@ -9,24 +9,24 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import pytest
 from sqlalchemy import select
 
+from glassbox.core import Glassbox
 from glassbox.errors import EntryTooLarge, Overloaded
-from glassbox.node import Node
 from glassbox.store import log_entries
 from glassbox.tlog import MAX_ENTRY_SIZE
-from glassbox.tlog.server import Sequencer, write_entries
+from glassbox.tlog.server import Sequencer
 
 
-def _stored(node: Node) -> dict[int, bytes]:
+def _stored(node: Glassbox) -> dict[int, bytes]:
     with node.engine.connect() as conn:
         return {i: bytes(d) for i, d in conn.execute(select(log_entries.c.idx, log_entries.c.data))}
 
 
-def test_concurrent_appends_get_distinct_consecutive_indices(node: Node) -> None:
+def test_concurrent_appends_get_distinct_consecutive_indices(node: Glassbox) -> None:
     def worker(w: int) -> list[tuple[int, bytes]]:
         out = []
         for i in range(40):
             data = f"writer {w} entry {i}".encode()
-            (idx,) = node.sequencer.append([data])
+            (idx,) = node.log.sequencer.append([data])
             out.append((idx, data))
         return out
 
@@ -39,35 +39,37 @@ def test_concurrent_appends_get_distinct_consecutive_indices(node: Node) -> None
 
 
 @pytest.mark.parametrize("sizes", [[1, 2, 3], [2047, 1, 2049], [4096, 5000], [1025, 3, 700]])
-def test_batches_of_any_size_are_stored_whole_and_in_order(node: Node, sizes: list[int]) -> None:
+def test_batches_of_any_size_are_stored_whole_and_in_order(
+    node: Glassbox, sizes: list[int]
+) -> None:
     """Rows go in statements of up to 2,048, the last padded with rows that are skipped."""
     expected: dict[int, bytes] = {}
     for n, size in enumerate(sizes):
         entries = [b"%d/%d" % (n, i) for i in range(size)]
-        first = write_entries(node.engine, entries)
+        first = node.log.append(entries)
         assert first == len(expected)
         expected.update(enumerate(entries, first))
     assert _stored(node) == expected
 
 
-def test_multi_entry_append_keeps_order(node: Node) -> None:
+def test_multi_entry_append_keeps_order(node: Glassbox) -> None:
     entries = [bytes([i]) * (i + 1) for i in range(10)]
-    indices = node.sequencer.append(entries)
+    indices = node.log.sequencer.append(entries)
     assert indices == list(range(indices[0], indices[0] + 10))
     stored = _stored(node)
     assert [stored[i] for i in indices] == entries
 
 
-def test_oversized_entry_is_refused_and_nothing_is_written(node: Node) -> None:
+def test_oversized_entry_is_refused_and_nothing_is_written(node: Glassbox) -> None:
     with pytest.raises(EntryTooLarge, match="65535"):
-        node.sequencer.append([b"ok", b"x" * (MAX_ENTRY_SIZE + 1)])
+        node.log.sequencer.append([b"ok", b"x" * (MAX_ENTRY_SIZE + 1)])
     with pytest.raises(EntryTooLarge):
-        write_entries(node.engine, [b"y" * (MAX_ENTRY_SIZE + 1)])
+        node.log.append([b"y" * (MAX_ENTRY_SIZE + 1)])
     assert _stored(node) == {}
-    assert node.sequencer.append([b"z" * MAX_ENTRY_SIZE]) == [0]
+    assert node.log.sequencer.append([b"z" * MAX_ENTRY_SIZE]) == [0]
 
 
-def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
+def test_overload_is_refused_not_queued_without_bound(node: Glassbox) -> None:
     gate = threading.Event()
     seq = Sequencer(node.engine, batch_max=2, queue_max=2)  # two appends may wait
     original = seq._take_batch
@@ -90,7 +92,7 @@ def test_overload_is_refused_not_queued_without_bound(node: Node) -> None:
     seq.close()
 
 
-def test_close_writes_what_is_queued_then_refuses(node: Node) -> None:
+def test_close_writes_what_is_queued_then_refuses(node: Glassbox) -> None:
     seq = Sequencer(node.engine)
     futures = [seq.submit([b"%d" % i]) for i in range(100)]
     seq.close()
@@ -100,7 +102,7 @@ def test_close_writes_what_is_queued_then_refuses(node: Node) -> None:
     assert len(_stored(node)) == 100
 
 
-def test_concurrent_appends_are_batched(node: Node) -> None:
+def test_concurrent_appends_are_batched(node: Glassbox) -> None:
     """Many waiting callers share transactions: fewer commits than callers."""
     commits = []
     seq = Sequencer(node.engine, batch_max=4096)
@@ -123,7 +125,7 @@ def test_concurrent_appends_are_batched(node: Node) -> None:
     assert len(commits) < 500
 
 
-def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) -> None:
+def test_attached_records_commit_with_their_entries_or_not_at_all(node: Glassbox) -> None:
     from sqlalchemy import Connection, text
 
     seen: list[int] = []
@@ -132,10 +134,10 @@ def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) ->
         conn.execute(text("SELECT 1"))
         seen.append(index)
 
-    assert node.sequencer.append(
+    assert node.log.sequencer.append(
         [b"a", b"b"],
     ) == [0, 1]
-    assert node.sequencer.submit([b"c"], record).result(10) == [2]
+    assert node.log.sequencer.submit([b"c"], record).result(10) == [2]
     assert seen == [2]
 
     def broken(conn: Connection, index: int) -> None:
@@ -144,12 +146,12 @@ def test_attached_records_commit_with_their_entries_or_not_at_all(node: Node) ->
     from glassbox.errors import StorageError
 
     with pytest.raises(StorageError):
-        node.sequencer.submit([b"d"], broken).result(10)
+        node.log.sequencer.submit([b"d"], broken).result(10)
     assert 3 not in _stored(node)
-    assert node.sequencer.append([b"e"]) == [3]
+    assert node.log.sequencer.append([b"e"]) == [3]
 
 
-def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
+def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Glassbox) -> None:
     """A queued append cannot be cancelled: it commits, and later appends still do."""
     import asyncio
 
@@ -188,10 +190,10 @@ def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Node) -> None:
     assert _stored(node) == {0: b"waiting", 1: b"abandoned", 2: b"later"}
 
 
-def test_receipts_work_with_concurrent_futures_helpers(node: Node) -> None:
+def test_receipts_work_with_concurrent_futures_helpers(node: Glassbox) -> None:
     from concurrent.futures import as_completed, wait
 
-    futures = [node.sequencer.submit([b"%d" % i]) for i in range(50)]
+    futures = [node.log.sequencer.submit([b"%d" % i]) for i in range(50)]
     _, not_done = wait(futures, timeout=10)
     assert not not_done
     assert sorted(f.result()[0] for f in as_completed(futures, timeout=10)) == list(range(50))
@@ -201,16 +203,16 @@ def test_receipts_work_with_concurrent_futures_helpers(node: Node) -> None:
     assert futures[0].exception() is None and futures[0].done() and not futures[0].cancelled()
 
 
-def test_bytes_like_entries_are_copied_when_queued(node: Node) -> None:
+def test_bytes_like_entries_are_copied_when_queued(node: Glassbox) -> None:
     data = bytearray(b"mutable")
-    future = node.sequencer.submit([data, memoryview(b"view")])
+    future = node.log.sequencer.submit([data, memoryview(b"view")])
     data[:] = b"changed"  # the caller reuses its buffer before the append commits
     assert future.result(10) == [0, 1]
     assert _stored(node) == {0: b"mutable", 1: b"view"}
 
 
 def test_an_internal_failure_of_the_writer_thread_strands_no_append(
-    node: Node, caplog: pytest.LogCaptureFixture
+    node: Glassbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The writer thread survives an unexpected error; what was queued is still written."""
     seq = Sequencer(node.engine)

@@ -18,7 +18,6 @@ from glassbox.tlog import (
     verify_consistency,
     verify_inclusion,
 )
-from glassbox.tlog.server import write_entries
 from glassbox.web import create_app
 from tests.conftest import TEST_KEY
 
@@ -29,11 +28,11 @@ ENTRIES = [f"entry number {i}".encode() for i in range(600)]
 def client(data_dir: Path) -> Iterator[TestClient]:
     app = create_app(load_settings({"data_dir": data_dir}, environ={}), integrate=False)
     with TestClient(app) as c:
-        node = app.state.node
-        write_entries(node.engine, ENTRIES[:300])
-        node.integrator.integrate_all()
-        write_entries(node.engine, ENTRIES[300:])
-        node.integrator.integrate_all()
+        node = app.state.glassbox
+        node.log.append(ENTRIES[:300])
+        node.log.integrator.integrate_all()
+        node.log.append(ENTRIES[300:])
+        node.log.integrator.integrate_all()
         yield c
 
 
@@ -109,7 +108,7 @@ def test_proofs_verify_against_the_checkpoint(client: TestClient) -> None:
     old = client.get("/log/proof/inclusion?index=3&size=300").json()
     assert old["size"] == 300
     body = client.get("/log/proof/consistency?from=300").json()
-    old_cp = open_checkpoint(client.app.state.node.reader.checkpoint_at(300), _verifier())
+    old_cp = open_checkpoint(client.app.state.glassbox.log.reader.checkpoint_at(300), _verifier())
     verify_consistency(300, 600, [base64.b64decode(h) for h in body["proof"]], old_cp.root, cp.root)
 
 
@@ -127,13 +126,14 @@ def test_operator_append_needs_the_operator_token(client: TestClient) -> None:
 
 
 def test_operator_append_validates_input(tmp_path: Path, db_url: str) -> None:
-    from glassbox.node import init_data_dir
+    from glassbox.core import init_data_dir
 
     data = tmp_path / "op"
     result = init_data_dir(
         load_settings({"data_dir": data, "origin": "example.test/glassbox/testdata"}, environ={}),
         signing_key=TEST_KEY,
         database=db_url,
+        default_policy=False,
     )
     auth = {"Authorization": f"Bearer {result.operator_token}"}
     app = create_app(load_settings({"data_dir": data}, environ={}), integrate=False)
@@ -154,4 +154,4 @@ def test_operator_append_validates_input(tmp_path: Path, db_url: str) -> None:
         assert empty.status_code == 400
         assert c.post("/v1/operator/log/entries", headers=auth, content=b"{").status_code == 400
         # nothing from the refused requests was written
-        assert app.state.node.sequencer.append([b"next"]) == [2]
+        assert app.state.glassbox.log.sequencer.append([b"next"]) == [2]

@@ -9,10 +9,9 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from glassbox.node import Node, init_data_dir
+from glassbox.core import Glassbox, init_data_dir
 from glassbox.settings import load_settings
 from glassbox.tlog import Cosigner, Signer, Verifier
-from glassbox.tlog.server import write_entries
 from glassbox.witness import DATABASE_FILE, Witness, WitnessStore, create_witness_app
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 
@@ -26,24 +25,25 @@ def init_log(data: Path) -> Path:
         load_settings({"data_dir": data, "origin": TEST_ORIGIN}, environ={}),
         signing_key=TEST_KEY,
         database=f"sqlite:///{data / 'glassbox.db'}",
+        default_policy=False,
     )
     return data
 
 
 @contextmanager
-def open_node(data: Path, **settings: object) -> Iterator[Node]:
-    node = Node.open(load_settings({"data_dir": data, **settings}, environ={}))
+def open_node(data: Path, **settings: object) -> Iterator[Glassbox]:
+    node = Glassbox.open(load_settings({"data_dir": data, **settings}, environ={}))
     try:
         yield node
     finally:
         node.close()
 
 
-def grow(node: Node, n: int, *, tag: str = "entry") -> str:
+def grow(node: Glassbox, n: int, *, tag: str = "entry") -> str:
     """Append `n` entries named after `tag` and integrate; return the new checkpoint."""
-    start = node.reader.size()
-    write_entries(node.engine, [f"{tag} {i}".encode() for i in range(start, start + n)])
-    note = node.integrator.integrate_all()
+    start = node.log.reader.size()
+    node.log.append([f"{tag} {i}".encode() for i in range(start, start + n)])
+    note = node.log.integrator.integrate_all()
     assert note is not None
     return note
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from glassbox.node import Node
+from glassbox.core import Glassbox
 from glassbox.tlog import (
     TILE_WIDTH,
     Checkpoint,
@@ -44,8 +44,8 @@ SIZES = (1, 255, 256, 257, 600)
 class Tiles:
     """aics-tlog's TileReader over our log reader (width None: a full tile)."""
 
-    def __init__(self, node: Node) -> None:
-        self._reader = node.reader
+    def __init__(self, node: Glassbox) -> None:
+        self._reader = node.log.reader
 
     def read_tile(self, level: int, index: int, width: int | None) -> bytes | None:
         return self._reader.tile(level, index, width or TILE_WIDTH)
@@ -56,7 +56,7 @@ class Tiles:
 
 @dataclass
 class Log:
-    node: Node
+    node: Glassbox
     notes: list[str]  # the checkpoints at SIZES, each with both witnesses' cosignatures
     w1: Witness
     w2: Witness
@@ -72,9 +72,9 @@ def log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Log]:
         notes = []
         old = 0
         for size in SIZES:
-            grow(node, size - node.reader.size())
-            note = node.reader.checkpoint()
-            proof = tuple(node.reader.consistency_proof(old, size)[1]) if old else ()
+            grow(node, size - node.log.reader.size())
+            note = node.log.reader.checkpoint()
+            proof = tuple(node.log.reader.consistency_proof(old, size)[1]) if old else ()
             request = AddCheckpoint(old, proof, note).to_body()
             notes.append(note + w1.add_checkpoint(request) + w2.add_checkpoint(request))
             old = size
@@ -119,12 +119,12 @@ def test_aics_verifies_our_inclusion_and_consistency_proofs(log: Log) -> None:
     checkpoints = [Checkpoint.parse(parse_note(n).text) for n in notes]
     for cp in checkpoints:
         for index in sorted({0, cp.size // 2, cp.size - 1}):
-            _, proof = node.reader.inclusion_proof(index, cp.size)
+            _, proof = node.log.reader.inclusion_proof(index, cp.size)
             assert aics.verify_leaf_inclusion(_entry(index), index, cp.size, proof, cp.root)
             assert not aics.verify_leaf_inclusion(_entry(index + 1), index, cp.size, proof, cp.root)
         for older in checkpoints:
             if older.size <= cp.size:
-                _, proof = node.reader.consistency_proof(older.size, cp.size)
+                _, proof = node.log.reader.consistency_proof(older.size, cp.size)
                 assert aics.verify_consistency(older.size, cp.size, older.root, cp.root, proof)
 
 
@@ -138,11 +138,11 @@ def test_aics_audits_every_tile_and_bundle_we_serve(log: Log) -> None:
     for index in (0, 300, 599):
         assert (
             aics.inclusion_proof_from_tiles(tiles, index, cp.size)
-            == (node.reader.inclusion_proof(index, cp.size)[1])
+            == (node.log.reader.inclusion_proof(index, cp.size)[1])
         )
     assert (
         aics.consistency_proof_from_tiles(tiles, 257, cp.size)
-        == (node.reader.consistency_proof(257, cp.size)[1])
+        == (node.log.reader.consistency_proof(257, cp.size)[1])
     )
 
 

@@ -11,12 +11,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from glassbox.audit import LocalSource, verify_log
+from glassbox.audit import verify_log
+from glassbox.core import Glassbox, open_source
 from glassbox.errors import ConfigError, FetchError, SignatureError
-from glassbox.node import Node
 from glassbox.settings import load_settings
-from glassbox.tlog import Verifier, open_cosigned_checkpoint, parse_note
-from glassbox.tlog.server._witnessing import WitnessEndpoint, WitnessSubmitter, parse_witnesses
+from glassbox.tlog import (
+    Verifier,
+    WitnessEndpoint,
+    open_cosigned_checkpoint,
+    parse_note,
+    parse_witnesses,
+)
+from glassbox.tlog.server import WitnessSubmitter
 from glassbox.witness import Witness
 
 from ._support import LOG_VKEY, Dispatch, grow, init_log, make_witness, open_node
@@ -25,7 +31,7 @@ LOG = Verifier.from_key_string(LOG_VKEY)
 
 
 class Setup:
-    def __init__(self, tmp_path: Path, data: Path, node: Node) -> None:
+    def __init__(self, tmp_path: Path, data: Path, node: Glassbox) -> None:
         self.data = data
         self.node = node
         self.w1 = make_witness(tmp_path / "w1", "example.test/witness/w1")
@@ -46,7 +52,7 @@ class Setup:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, data_dir: Path, node: Node) -> Iterator[Setup]:
+def setup(tmp_path: Path, data_dir: Path, node: Glassbox) -> Iterator[Setup]:
     """A log on SQLite and on PostgreSQL (conftest's `node`), with two in-process witnesses."""
     s = Setup(tmp_path, data_dir, node)
     try:
@@ -59,7 +65,7 @@ def setup(tmp_path: Path, data_dir: Path, node: Node) -> Iterator[Setup]:
 def test_each_new_checkpoint_is_cosigned_and_served_with_the_lines(setup: Setup) -> None:
     grow(setup.node, 5)
     assert setup.submit_all() == [True, True]
-    note = setup.node.reader.checkpoint()
+    note = setup.node.log.reader.checkpoint()
     opened = open_cosigned_checkpoint(note, LOG, [e.verifier for e in setup.endpoints], quorum=2)
     assert opened.checkpoint.size == 5
     assert len(parse_note(note).signatures) == 3
@@ -67,7 +73,7 @@ def test_each_new_checkpoint_is_cosigned_and_served_with_the_lines(setup: Setup)
     grow(setup.node, 300)
     assert setup.submit_all() == [True, True]
     assert setup.dispatch.requests[-2:] == [("w1.test", "old 5"), ("w2.test", "old 5")]
-    note = setup.node.reader.checkpoint()
+    note = setup.node.log.reader.checkpoint()
     assert open_cosigned_checkpoint(note, LOG, [setup.w2.cosigner.verifier()], quorum=1)
     assert setup.submit_all() == [False, False]  # nothing new: nothing sent
     assert len(setup.dispatch.requests) == 4
@@ -84,7 +90,7 @@ def test_the_old_size_survives_a_restart_through_the_table(setup: Setup) -> None
 
 def test_on_409_it_retries_from_the_size_the_witness_reports(setup: Setup) -> None:
     grow(setup.node, 6)
-    note = setup.node.reader.checkpoint()
+    note = setup.node.log.reader.checkpoint()
     setup.w1.add_checkpoint(f"old 0\n\n{note}".encode())  # e.g. another replica got there first
     grow(setup.node, 10)
     assert setup.submitter.submit(setup.endpoints[0])
@@ -96,7 +102,7 @@ def test_a_witness_that_saw_another_view_refuses_and_the_log_goes_on(
 ) -> None:
     with open_node(init_log(tmp_path / "fork")) as fork:
         grow(fork, 7, tag="mallory")
-        setup.w1.add_checkpoint(f"old 0\n\n{fork.reader.checkpoint()}".encode())
+        setup.w1.add_checkpoint(f"old 0\n\n{fork.log.reader.checkpoint()}".encode())
     grow(setup.node, 7)
     with pytest.raises(FetchError, match="HTTP 409"):
         setup.submitter.submit(setup.endpoints[0])
@@ -113,10 +119,10 @@ def test_background_threads_cosign_and_a_dead_witness_is_only_logged(
         with caplog.at_level(logging.WARNING, logger="glassbox.tlog.server._witnessing"):
             for round_ in range(3):
                 grow(setup.node, 50)
-                size = setup.node.reader.size()
+                size = setup.node.log.reader.size()
                 deadline = time.monotonic() + 10
                 while time.monotonic() < deadline:
-                    note = setup.node.reader.checkpoint()
+                    note = setup.node.log.reader.checkpoint()
                     if len(parse_note(note).signatures) == 2:
                         break
                     time.sleep(0.02)
@@ -134,7 +140,7 @@ def test_background_threads_cosign_and_a_dead_witness_is_only_logged(
 def test_the_auditor_requires_the_quorum(setup: Setup) -> None:
     grow(setup.node, 20)
     setup.submitter.submit(setup.endpoints[0])
-    source = LocalSource(setup.data)
+    source = open_source(str(setup.data))
     try:
         result = verify_log(source, key=LOG_VKEY, witnesses=setup.vkeys()[:1], quorum=1)
         assert result.cosigners == ("example.test/witness/w1",)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from glassbox.audit import LocalSource, LogSource, load_state, watch_log
+from glassbox.audit import LogSource, load_state, watch_log
+from glassbox.core import open_source
 from glassbox.errors import ConsistencyError
 from glassbox.tlog import Checkpoint, parse_note
 from tests.live import run_cli
@@ -63,7 +64,7 @@ def _size(note: str) -> int:
 def test_a_split_view_is_caught_at_the_first_check_that_sees_it(
     logs: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    a, b = (LocalSource(p) for p in logs)
+    a, b = (open_source(str(p)) for p in logs)
     state = tmp_path / "state.json"
     reports: list[str] = []
     try:
@@ -91,8 +92,8 @@ def test_a_split_view_is_caught_at_the_first_check_that_sees_it(
 
 def test_a_rollback_is_caught(logs: tuple[Path, Path], tmp_path: Path) -> None:
     with open_node(logs[0]) as node:
-        older = node.reader.checkpoint_at(300)
-    alice = LocalSource(logs[0])
+        older = node.log.reader.checkpoint_at(300)
+    alice = open_source(str(logs[0]))
 
     class Stale(Switching):
         def checkpoint(self) -> str:
@@ -133,7 +134,7 @@ def test_the_cli_follows_growth_then_exits_non_zero_with_the_evidence(
     out = proc.stderr
     assert "rollback" in out or "inconsistent" in out
     with open_node(a) as alice, open_node(b) as mallory:
-        for note in (alice.reader.checkpoint(), mallory.reader.checkpoint()):
+        for note in (alice.log.reader.checkpoint(), mallory.log.reader.checkpoint()):
             root = parse_note(note).text.split("\n")[2]
             assert root in out
     assert _size(load_state(state).checkpoint) == 321  # type: ignore[union-attr]
@@ -148,5 +149,5 @@ def test_the_cli_catches_two_roots_for_one_size(logs: tuple[Path, Path], tmp_pat
     assert proc.returncode == 10
     assert "inconsistent" in proc.stderr and "proof: []" in proc.stderr
     with open_node(a) as alice, open_node(b) as mallory:
-        assert alice.reader.checkpoint() in proc.stderr
-        assert mallory.reader.checkpoint() in proc.stderr
+        assert alice.log.reader.checkpoint() in proc.stderr
+        assert mallory.log.reader.checkpoint() in proc.stderr

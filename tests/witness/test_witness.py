@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from glassbox.core import Glassbox
 from glassbox.errors import GlassboxError
-from glassbox.node import Node
 from glassbox.tlog import Checkpoint, Signer, parse_note, sign_checkpoint, verify_cosignature
 from glassbox.witness import (
     MAX_BODY_BYTES,
@@ -28,7 +28,7 @@ NOW = 1_760_000_000
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Iterator[Node]:
+def log(tmp_path: Path) -> Iterator[Glassbox]:
     with open_node(init_log(tmp_path / "log")) as node:
         yield node
 
@@ -48,20 +48,20 @@ def body(old: int, note: str, proof: list[bytes] | tuple[bytes, ...] = ()) -> by
     return AddCheckpoint(old, tuple(proof), note).to_body()
 
 
-def checkpoint_at(node: Node, size: int) -> tuple[str, Checkpoint]:
-    note = node.reader.checkpoint_at(size)
+def checkpoint_at(node: Glassbox, size: int) -> tuple[str, Checkpoint]:
+    note = node.log.reader.checkpoint_at(size)
     return note, Checkpoint.parse(parse_note(note).text)
 
 
-def submit(http: TestClient, node: Node, old: int, size: int) -> tuple[int, str, str]:
+def submit(http: TestClient, node: Glassbox, old: int, size: int) -> tuple[int, str, str]:
     note, _ = checkpoint_at(node, size)
-    proof = node.reader.consistency_proof(old, size)[1] if old else []
+    proof = node.log.reader.consistency_proof(old, size)[1] if old else []
     resp = http.post("/add-checkpoint", content=body(old, note, proof))
     return resp.status_code, resp.headers.get("content-type", ""), resp.text
 
 
 def test_first_checkpoint_is_cosigned_and_later_ones_need_a_proof(
-    log: Node, witness: Witness, http: TestClient
+    log: Glassbox, witness: Witness, http: TestClient
 ) -> None:
     grow(log, 6)
     status, _, text = submit(http, log, 0, 6)
@@ -77,7 +77,7 @@ def test_first_checkpoint_is_cosigned_and_later_ones_need_a_proof(
     assert latest is not None and latest.size == 306
 
 
-def test_a_stale_old_size_is_409_with_the_latest_size(log: Node, http: TestClient) -> None:
+def test_a_stale_old_size_is_409_with_the_latest_size(log: Glassbox, http: TestClient) -> None:
     grow(log, 10)
     assert submit(http, log, 0, 10)[0] == 200
     status, ctype, text = submit(http, log, 0, 10)
@@ -86,20 +86,20 @@ def test_a_stale_old_size_is_409_with_the_latest_size(log: Node, http: TestClien
     assert (status, ctype, text) == (409, "text/x.tlog.size", "10\n")
 
 
-def test_the_same_checkpoint_again_is_cosigned_again(log: Node, http: TestClient) -> None:
+def test_the_same_checkpoint_again_is_cosigned_again(log: Glassbox, http: TestClient) -> None:
     grow(log, 4)
     assert submit(http, log, 0, 4)[0] == 200
     assert submit(http, log, 4, 4)[0] == 200
 
 
 def test_a_proof_that_does_not_verify_is_422_and_changes_nothing(
-    log: Node, witness: Witness, http: TestClient
+    log: Glassbox, witness: Witness, http: TestClient
 ) -> None:
     grow(log, 5)
     assert submit(http, log, 0, 5)[0] == 200
     grow(log, 20)
     note, _ = checkpoint_at(log, 25)
-    proof = log.reader.consistency_proof(5, 25)[1]
+    proof = log.log.reader.consistency_proof(5, 25)[1]
     for bad in ([b"\xab" * 32] * len(proof), proof[:-1], [*proof, proof[0]], proof[::-1]):
         resp = http.post("/add-checkpoint", content=body(5, note, bad))
         assert resp.status_code == 422, resp.text
@@ -107,7 +107,7 @@ def test_a_proof_that_does_not_verify_is_422_and_changes_nothing(
     assert latest is not None and latest.size == 5
 
 
-def test_an_unknown_log_is_404(log: Node, http: TestClient) -> None:
+def test_an_unknown_log_is_404(log: Glassbox, http: TestClient) -> None:
     other = Signer("example.test/other-log", b"o" * 32)
     note = sign_checkpoint(Checkpoint(other.name, 0, base64.b64decode(EMPTY)), other)
     assert http.post("/add-checkpoint", content=body(0, note)).status_code == 404
@@ -117,7 +117,7 @@ EMPTY = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 EMPTY_NOTE = sign_checkpoint(Checkpoint(TEST_ORIGIN, 0, base64.b64decode(EMPTY)), LOG_SIGNER)
 
 
-def test_a_checkpoint_the_log_did_not_sign_is_403(log: Node, http: TestClient) -> None:
+def test_a_checkpoint_the_log_did_not_sign_is_403(log: Glassbox, http: TestClient) -> None:
     impostor = Signer(TEST_ORIGIN, b"i" * 32)  # same name, another key
     note = sign_checkpoint(Checkpoint(TEST_ORIGIN, 0, base64.b64decode(EMPTY)), impostor)
     assert http.post("/add-checkpoint", content=body(0, note)).status_code == 403
@@ -148,7 +148,7 @@ def _malformed(note: str) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("case", sorted(_malformed(EMPTY_NOTE)), ids=lambda c: c.replace(" ", "-"))
-def test_malformed_requests_are_400(log: Node, http: TestClient, case: str) -> None:
+def test_malformed_requests_are_400(log: Glassbox, http: TestClient, case: str) -> None:
     grow(log, 3)
     note, _ = checkpoint_at(log, 3)
     resp = http.post("/add-checkpoint", content=_malformed(note)[case])
@@ -160,11 +160,11 @@ def test_an_oversized_body_is_413(http: TestClient) -> None:
     assert resp.status_code == 413
 
 
-def test_a_smaller_checkpoint_is_never_cosigned(log: Node, http: TestClient) -> None:
+def test_a_smaller_checkpoint_is_never_cosigned(log: Glassbox, http: TestClient) -> None:
     grow(log, 1)
     grow(log, 8)
     assert submit(http, log, 0, 9)[0] == 200
-    older = log.reader.checkpoint_at(1)
+    older = log.log.reader.checkpoint_at(1)
     assert http.post("/add-checkpoint", content=body(9, older)).status_code == 400
     assert http.post("/add-checkpoint", content=body(1, older)).status_code == 409
 
@@ -186,15 +186,15 @@ def test_a_fork_is_refused_and_kept_as_evidence(tmp_path: Path, witness: Witness
         status, _, text = submit(http, b, 7, 17)
         assert status == 422, text
         latest = witness.store.latest(TEST_ORIGIN)
-        assert latest is not None and latest.checkpoint == a.reader.checkpoint_at(7)
+        assert latest is not None and latest.checkpoint == a.log.reader.checkpoint_at(7)
         kept = witness.store.evidence()
         assert [e.reason.split(":")[0] for e in kept][:1] == ["fork"]
         assert len(kept) == 2
-        assert b.reader.checkpoint_at(7) in kept[0].request
-        assert b.reader.checkpoint_at(17) in kept[1].request
+        assert b.log.reader.checkpoint_at(7) in kept[0].request
+        assert b.log.reader.checkpoint_at(17) in kept[1].request
 
 
-def test_the_witness_remembers_across_restarts(log: Node, tmp_path: Path) -> None:
+def test_the_witness_remembers_across_restarts(log: Glassbox, tmp_path: Path) -> None:
     grow(log, 4)
     first = make_witness(tmp_path / "w", "example.test/witness/w1")
     note, _ = checkpoint_at(log, 4)
@@ -205,20 +205,20 @@ def test_the_witness_remembers_across_restarts(log: Node, tmp_path: Path) -> Non
     assert caught.value.size == 4
 
 
-def test_concurrent_requests_for_one_log_serialise(log: Node, witness: Witness) -> None:
+def test_concurrent_requests_for_one_log_serialise(log: Glassbox, witness: Witness) -> None:
     """The rollback race of the spec: of many requests from the same old size, one wins."""
     grow(log, 1)
     sizes = []
     for n in (3, 5, 40, 1, 200, 7, 2, 90):
         grow(log, n)
-        sizes.append(log.reader.size())
+        sizes.append(log.log.reader.size())
     note, _ = checkpoint_at(log, 1)
     witness.add_checkpoint(body(0, note))
     results: dict[int, str] = {}
 
     def race(size: int) -> None:
         note, _ = checkpoint_at(log, size)
-        proof = log.reader.consistency_proof(1, size)[1]
+        proof = log.log.reader.consistency_proof(1, size)[1]
         try:
             witness.add_checkpoint(body(1, note, proof))
             results[size] = "cosigned"

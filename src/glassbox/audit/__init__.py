@@ -1,21 +1,25 @@
 """The auditor: independent verification of a Glassbox log, remote or local."""
 
-from glassbox.audit._sources import HttpSource, LocalSource, LogSource, open_source
+from glassbox.audit._cosigned import require_cosignatures
+from glassbox.audit._receipt import ReceiptCheck, parse_receipt, verify_receipt
+from glassbox.audit._sources import BulkSource, HttpSource, LogSource
 from glassbox.audit._state import AuditState, load_state, save_state
 from glassbox.audit._verify import Verified, verify_log
-from glassbox.audit._watch import check_checkpoint, require_cosignatures, watch_log
+from glassbox.audit._watch import check_checkpoint, watch_log
 
 __all__ = [
     "AuditState",
+    "BulkSource",
     "HttpSource",
-    "LocalSource",
     "LogSource",
+    "ReceiptCheck",
     "Verified",
     "check_checkpoint",
     "load_state",
-    "open_source",
+    "parse_receipt",
     "require_cosignatures",
     "save_state",
     "verify_log",
+    "verify_receipt",
     "watch_log",
 ]

@@ -1,8 +1,11 @@
-"""Where an auditor reads a log from: a base URL (C2SP tlog-tiles) or a data directory."""
+"""Where an auditor reads a log from: the C2SP tlog-tiles wire format, over HTTP.
+
+A local data directory is read through the log server's own adapter
+(`glassbox.core.open_source` picks one or the other); it offers the same methods.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import httpx
@@ -66,47 +69,3 @@ class HttpSource:
 
     def close(self) -> None:
         self._client.close()
-
-
-class LocalSource:
-    """A log read straight from a Glassbox data directory's database."""
-
-    def __init__(self, data_dir: Path) -> None:
-        from glassbox.node import load_signer
-        from glassbox.settings import load_settings
-        from glassbox.store import connect
-        from glassbox.tlog.server import LogReader
-
-        settings = load_settings({"data_dir": data_dir})
-        self.name = str(data_dir)
-        self._vkey = load_signer(settings).verifier_key()
-        self._engine = connect(settings.database)
-        self._reader = LogReader(self._engine)
-
-    def checkpoint(self) -> str:
-        return self._reader.checkpoint()
-
-    def tile(self, level: int, index: int, width: int) -> bytes:
-        return self._reader.tile(level, index, width)
-
-    def entry_bundle(self, index: int, width: int) -> bytes:
-        return self._reader.entry_bundle(index, width)
-
-    def bundles(self, size: int, start: int, end: int) -> list[tuple[list[bytes], bytes]]:
-        return self._reader.bundles(size, start, end)
-
-    def verifier_key(self) -> str | None:
-        return self._vkey
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-
-def open_source(log: str) -> LogSource:
-    """A URL opens an HTTP source; anything else must be a data directory."""
-    if log.startswith(("http://", "https://")):
-        return HttpSource(log)
-    path = Path(log)
-    if not (path / "settings.toml").is_file():
-        raise NotFound(f"{log} is neither an http(s) URL nor a Glassbox data directory")
-    return LocalSource(path)

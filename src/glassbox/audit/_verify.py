@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from glassbox.audit._cosigned import require_cosignatures
 from glassbox.audit._sources import BulkSource, LogSource
 from glassbox.audit._state import AuditState
 from glassbox.errors import ConsistencyError, FormatError, InputError, TamperError
@@ -77,8 +78,6 @@ def verify_log(
     verifier = Verifier.from_key_string(vkey)
     note = source.checkpoint()
     cp = open_checkpoint(note, verifier)
-    from glassbox.audit._watch import require_cosignatures  # _watch builds on this module
-
     cosigners = require_cosignatures(note, verifier, witnesses, quorum)
     if state is not None:
         _check_not_rolled_back(state, cp, note)

@@ -4,42 +4,20 @@
 consistency proof built from the log's tiles between the checkpoint remembered
 in the state file and the new one.  A rollback, a fork at the same size or a
 proof that does not verify stops it with the evidence: both checkpoints, and
-the proof.  `require_cosignatures` is the witness check `verify_log` shares.
+the proof.  Both it and `verify_log` check witnesses with `require_cosignatures`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from glassbox.audit._sources import LogSource
 from glassbox.audit._state import AuditState, load_state, save_state
 from glassbox.audit._verify import Verified, _check_consistent, _check_not_rolled_back
-from glassbox.errors import FetchError, FormatError, InputError, NotFound
-from glassbox.tlog import CosignatureVerifier, Verifier, open_checkpoint, open_cosigned_checkpoint
-
-
-def require_cosignatures(
-    note: str, log: Verifier, witnesses: Sequence[str], quorum: int | None
-) -> tuple[str, ...]:
-    """The names of the witnesses whose cosignatures on `note` verify.
-
-    Raises SignatureError naming the missing witnesses when fewer than `quorum`
-    (default: all of `witnesses`) verify.  No witnesses, no check.
-    """
-    if not witnesses:
-        if quorum:
-            raise InputError("a quorum needs witness keys: pass --witness <name>+<hash>+<key>")
-        return ()
-    verifiers = []
-    for vkey in witnesses:
-        try:
-            verifiers.append(CosignatureVerifier.from_key_string(vkey))
-        except FormatError as exc:
-            raise InputError(f"witness key {vkey!r}: {exc.message}") from None
-    required = len({v.public_key for v in verifiers}) if quorum is None else quorum
-    return open_cosigned_checkpoint(note, log, verifiers, quorum=required).cosigners
+from glassbox.errors import FetchError, InputError, NotFound
+from glassbox.tlog import Verifier, open_checkpoint
 
 
 def check_checkpoint(

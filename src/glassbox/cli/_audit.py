@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from glassbox.audit import load_state, open_source, save_state, verify_log, watch_log
+from glassbox.audit import load_state, save_state, verify_log, watch_log
+from glassbox.core import open_source
 
 app = typer.Typer(help="Verify a Glassbox log.", no_args_is_help=True)
 

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
-from glassbox.clients import ClientRegistry
-from glassbox.node import load_pseudonym_key
-from glassbox.store import connect, migrate
+from glassbox.cli._options import DatabaseOpt, DataOpt, node
 
 clients_app = typer.Typer(help="Register client organisations.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create and revoke client API keys.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def registry(data: DataOpt, database: DatabaseOpt) -> Iterator[ClientRegistry]:
-    settings = settings_for(data, database=database)
-    key = load_pseudonym_key(settings)
-    engine = connect(settings.database)
-    try:
-        migrate(engine)
-        yield ClientRegistry(engine, key)
-    finally:
-        engine.dispose()
 
 
 @clients_app.command("add")
@@ -44,8 +27,8 @@ def add(
     database: DatabaseOpt = None,
 ) -> None:
     """Register a client organisation."""
-    with registry(data, database) as reg:
-        client = reg.add(
+    with node(data, database) as opened:
+        client = opened.clients.add(
             name, category=category, purposes=purpose, daily_audio_hours=daily_audio_hours
         )
     console.print(f"Added {client.name} ({client.category}); pseudonym {client.pseudonym}")
@@ -54,8 +37,8 @@ def add(
 @clients_app.command("list")
 def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """List registered client organisations."""
-    with registry(data, database) as reg:
-        rows = reg.all()
+    with node(data, database) as opened:
+        rows = opened.clients.all()
     header = ("name", "category", "purposes", "audio h/day", "pseudonym")
     cells = [
         (
@@ -84,8 +67,8 @@ def create(
     database: DatabaseOpt = None,
 ) -> None:
     """Create an API key; it is printed once and stored only as a hash."""
-    with registry(data, database) as reg:
-        key_id, key = reg.create_key(client)
+    with node(data, database) as opened:
+        key_id, key = opened.clients.create_key(client)
     console.print(f"Key id {key_id} for {client} (shown once; store it now):", soft_wrap=True)
     typer.echo(key)
 
@@ -97,6 +80,6 @@ def revoke(
     database: DatabaseOpt = None,
 ) -> None:
     """Revoke an API key at once."""
-    with registry(data, database) as reg:
-        reg.revoke(key_id)
+    with node(data, database) as opened:
+        opened.clients.revoke(key_id)
     console.print(f"Revoked key {key_id}")

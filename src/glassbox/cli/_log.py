@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
-from glassbox.errors import InputError
-from glassbox.node import Node, load_signer
-from glassbox.tlog.server import check_entries, write_entries
+from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
+from glassbox.core import load_signer
+from glassbox.errors import EntryTooLarge, InputError
+from glassbox.tlog import MAX_ENTRY_SIZE
 
 app = typer.Typer(help="Operator tools for the local log.", no_args_is_help=True)
 
@@ -28,12 +28,13 @@ def append(
             entries.append(f.read_bytes())
         except OSError as exc:
             raise InputError(f"cannot read {f}: {exc.strerror}") from None
-    check_entries(entries)
-    node = Node.open(settings_for(data, database=database))
-    try:
-        start = write_entries(node.engine, entries)
-    finally:
-        node.close()
+    for f, entry in zip(files, entries, strict=True):
+        if len(entry) > MAX_ENTRY_SIZE:
+            raise EntryTooLarge(
+                f"{f} is {len(entry)} bytes; log entries are at most {MAX_ENTRY_SIZE} bytes"
+            )
+    with node(data, database) as opened:
+        start = opened.log.append(entries)
     for i, f in enumerate(files):
         typer.echo(f"{start + i}\t{f}")
 
@@ -41,12 +42,8 @@ def append(
 @app.command()
 def integrate(data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """Integrate everything pending now and print the signed checkpoint."""
-    node = Node.open(settings_for(data, database=database))
-    try:
-        node.integrator.integrate_all()
-        note = node.reader.checkpoint()
-    finally:
-        node.close()
+    with node(data, database) as opened:
+        note = opened.log.publish()
     typer.echo(note, nl=False)
 
 

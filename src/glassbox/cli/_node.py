@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from glassbox.cli._clients import registry
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
-from glassbox.cli._policy import install_default_policy, publish_dir
+from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
+from glassbox.core import init_data_dir, load_signer, tune_gc_for_serving
 from glassbox.errors import ConfigError
-from glassbox.node import init_data_dir
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -41,12 +39,12 @@ def init(
         origin = origin or (name[0] if name else None)
     settings = settings_for(data, origin=origin, database=database)
     result = init_data_dir(settings, signing_key=key_text, database=database)
-    policy_dir = install_default_policy(result.settings)
-    policy_hash, index, _ = publish_dir(result.settings, policy_dir)
     console.print(f"Initialised {result.settings.data_dir} for log {result.settings.origin}")
-    console.print(
-        f"Published the default policy {policy_hash} (log index {index}) from {policy_dir}"
-    )
+    if result.policy is not None:
+        console.print(
+            f"Published the default policy {result.policy.hash} (log index "
+            f"{result.policy.index}) from {result.policy_dir}"
+        )
     console.print("Verifier key (publish it; auditors pass it as --key):")
     console.print(result.verifier_key, soft_wrap=True)
     if result.operator_token:
@@ -63,7 +61,6 @@ def serve(
     """Run the HTTP server (log API and services)."""
     import uvicorn
 
-    from glassbox.node import load_signer, tune_gc_for_serving
     from glassbox.web import create_app
 
     settings = settings_for(data, host=host, port=port, database=database)
@@ -90,11 +87,13 @@ def serve(
 
 def _first_start_demo(data: Path | None, database: str | None, base: str) -> None:
     """On the very first start, register a demo client and show a ready request."""
-    with registry(data, database) as reg:
-        if reg.all():
+    with node(data, database) as opened:
+        if opened.clients.all():
             return
-        reg.add("demo", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
-        _, key = reg.create_key("demo")
+        opened.clients.add(
+            "demo", category="commercial", purposes=["accessibility"], daily_audio_hours=8
+        )
+        _, key = opened.clients.create_key("demo")
     console.print("First start: registered client 'demo' (commercial, purpose accessibility).")
     console.print("Its API key (shown once):")
     console.print(key, soft_wrap=True)

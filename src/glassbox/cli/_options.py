@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from glassbox.core import Glassbox
 from glassbox.settings import Settings, load_settings
 
 DataOpt = Annotated[
@@ -24,3 +27,10 @@ DatabaseOpt = Annotated[
 
 def settings_for(data: Path | None, **overrides: Any) -> Settings:
     return load_settings({"data_dir": data, **overrides})
+
+
+@contextmanager
+def node(data: Path | None, database: str | None = None) -> Iterator[Glassbox]:
+    """The data directory's node, open for one command."""
+    with Glassbox.open(settings_for(data, database=database)) as opened:
+        yield opened

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
+from glassbox.core import policy_dir
 from glassbox.errors import PolicyError
-from glassbox.gateway import PolicyBook
-from glassbox.node import Node
-from glassbox.policy import default_policy_dir, load_policy_dir, run_policy_tests
-from glassbox.settings import Settings
+from glassbox.policy import load_policy_dir, run_policy_tests
 
 app = typer.Typer(help="Test and publish the acceptable-use policy.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
-POLICY_DIR = "policy"
 
 DirArg = Annotated[
     Path | None,
@@ -26,30 +22,10 @@ DirArg = Annotated[
 ]
 
 
-def install_default_policy(settings: Settings) -> Path:
-    """Copy the shipped default policy into the data directory (once)."""
-    target = settings.data_dir / POLICY_DIR
-    if not target.exists():
-        shutil.copytree(default_policy_dir(), target)
-    return target
-
-
-def publish_dir(settings: Settings, directory: Path) -> tuple[str, int, bool]:
-    """Publish the policy in `directory` and integrate it, so it is under a checkpoint now."""
-    policy = load_policy_dir(directory)
-    node = Node.open(settings)
-    try:
-        index, new = PolicyBook(node.engine).publish(policy)
-        node.integrator.integrate_all()
-    finally:
-        node.close()
-    return policy.hash, index, new
-
-
 @app.command()
 def test(directory: DirArg = None, data: DataOpt = None) -> None:
     """Run the policy's own test cases."""
-    directory = directory or settings_for(data).data_dir / POLICY_DIR
+    directory = directory or policy_dir(settings_for(data))
     policy = load_policy_dir(directory)
     results = run_policy_tests(policy)
     if not results:
@@ -67,9 +43,9 @@ def test(directory: DirArg = None, data: DataOpt = None) -> None:
 @app.command()
 def publish(directory: DirArg = None, data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """Validate, test and publish the policy as a log entry; the server then decides with it."""
-    settings = settings_for(data, database=database)
-    policy_hash, index, new = publish_dir(settings, directory or settings.data_dir / POLICY_DIR)
-    if new:
-        console.print(f"Published policy {policy_hash} at log index {index}")
+    with node(data, database) as opened:
+        published = opened.publish_policy(directory or policy_dir(opened.settings))
+    if published.new:
+        console.print(f"Published policy {published.hash} at log index {published.index}")
     else:
-        console.print(f"Policy {policy_hash} is already in force (log index {index})")
+        console.print(f"Policy {published.hash} is already in force (log index {published.index})")

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from glassbox.audit import HttpSource
-from glassbox.audit._receipt import parse_receipt, verify_receipt
+from glassbox.audit import HttpSource, parse_receipt, verify_receipt
 from glassbox.errors import InputError
 
 app = typer.Typer(help="Verify receipts.", no_args_is_help=True)

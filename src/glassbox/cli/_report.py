@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from glassbox.audit import open_source
 from glassbox.cli import _audit
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
+from glassbox.cli._options import DatabaseOpt, DataOpt, node
+from glassbox.core import open_source
 from glassbox.errors import TamperError
-from glassbox.node import Node
-from glassbox.report import BAND_BELOW, MEASURES, audit_report, build_report, shown
+from glassbox.report import BAND_BELOW, MEASURES, audit_report, shown
 
 app = typer.Typer(help="Transparency reports computed from the log.", no_args_is_help=True)
 
@@ -29,11 +28,8 @@ def build(
     database: DatabaseOpt = None,
 ) -> None:
     """Compute a month's figures at the latest checkpoint and append them to the log."""
-    node = Node.open(settings_for(data, database=database))
-    try:
-        report = build_report(node, period, band_below=band_below)
-    finally:
-        node.close()
+    with node(data, database) as opened:
+        report = opened.build_report(period, band_below=band_below)
     typer.echo(
         f"Report {report.period} appended at log index {report.index}, computed at checkpoint "
         f"{report.origin} size={report.size} root={report.root}"

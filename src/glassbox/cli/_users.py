@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, settings_for
-from glassbox.node import load_pseudonym_key
-from glassbox.review import MIN_PASSWORD, Accounts
-from glassbox.store import connect, migrate
+from glassbox.cli._options import DatabaseOpt, DataOpt, node
+from glassbox.review import MIN_PASSWORD
 
 app = typer.Typer(help="Reviewer and admin accounts.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -40,14 +38,6 @@ def add(
             hide_input=True,
             confirmation_prompt=True,
         )
-    settings = settings_for(data, database=database)
-    key = load_pseudonym_key(settings)
-    engine = connect(settings.database)
-    try:
-        migrate(engine)
-        user = Accounts(engine, key).add(
-            name, role=role, password=password, organisation=organisation
-        )
-    finally:
-        engine.dispose()
+    with node(data, database) as opened:
+        user = opened.accounts.add(name, role=role, password=password, organisation=organisation)
     console.print(f"Added {user.role} {user.name} (log pseudonym {user.pseudonym})")

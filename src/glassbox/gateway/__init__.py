@@ -1,23 +1,28 @@
-"""The gateway: the one request path that combines clients, policy, services and the log."""
+"""The gateway: the one governed request path, for every service.
 
-from glassbox.gateway._gateway import INDEX_HEADER, RECEIPT_HEADER, Call, Gateway, Reply
-from glassbox.gateway._policies import PolicyBook, Published
-from glassbox.gateway._receipts import receipt_with_proof
-from glassbox.gateway._review import Review
-from glassbox.gateway._text import TextServices
-from glassbox.gateway._transcribe import Transcription, TranscriptionForm
+`Gateway.handle` takes a request for any registered service through
+authenticate -> purpose -> prepare -> decide -> deny | hold | serve -> log, and
+returns a domain outcome (`Served`, `Refused`, `Held`, `Failed`) carrying the
+client's receipt; the web layer renders it. `PolicyBook` holds the policy in force.
+"""
+
+from glassbox.gateway._gateway import Fields, Gateway
+from glassbox.gateway._outcomes import Failed, Held, Outcome, Reason, Refused, Served
+from glassbox.gateway._policies import PolicyBook, Published, PublishedPolicy
+from glassbox.review import HeldResult, HoldStatus
 
 __all__ = [
-    "INDEX_HEADER",
-    "RECEIPT_HEADER",
-    "Call",
+    "Failed",
+    "Fields",
     "Gateway",
+    "Held",
+    "HeldResult",
+    "HoldStatus",
+    "Outcome",
     "PolicyBook",
     "Published",
-    "Reply",
-    "Review",
-    "TextServices",
-    "Transcription",
-    "TranscriptionForm",
-    "receipt_with_proof",
+    "PublishedPolicy",
+    "Reason",
+    "Refused",
+    "Served",
 ]

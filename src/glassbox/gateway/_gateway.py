@@ -1,104 +1,176 @@
-"""The request flow: authenticate, decide, serve, log, answer with a receipt.
+"""The one governed request path every service call takes.
 
-Every request that passed authentication ends in exactly one `decision` entry,
-and its reply is built only after that entry is durable.
+    authenticate -> purpose -> prepare -> decide -> deny | hold | serve -> log -> receipt
+
+`Gateway.handle` is that path, for any service in the registry: every request that
+passed authentication ends in exactly one decision entry, durable before the
+outcome (and its receipt) is returned. What a service does is its own; what
+happens around it is the same for all of them.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import math
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Never
 
-from sqlalchemy import Connection, insert
+from anyio import to_thread
 
 from glassbox.clients import Client, ClientRegistry, check_purpose
-from glassbox.entries import (
-    ENTRY_VERSION,
-    Commitments,
-    canonical,
-    receipt,
-    rfc3339,
-    utc_now,
-)
-from glassbox.errors import GlassboxError, InputError, Overloaded
+from glassbox.clock import Clock, utc_now
+from glassbox.entries import Action, Category, Commitments, DecisionEntry
+from glassbox.entries import Outcome as Logged
+from glassbox.errors import GlassboxError, InputError
+from glassbox.gateway._outcomes import Failed, Held, Outcome, Reason, Refused, Served
 from glassbox.gateway._policies import PolicyBook, Published
-from glassbox.node import Node
-from glassbox.policy import Decision, PolicyRequest
-from glassbox.store import requests
+from glassbox.ledger import Ledger
+from glassbox.policy import POLICY_ERROR, Decision, PolicyRequest, Ruling
+from glassbox.review import Review
+from glassbox.services import Prepared, ServiceRegistry
 
-# Work that must commit in the same transaction as an entry, given the entry's index.
-Attach = Callable[[Connection, int], None]
-
-RECEIPT_HEADER = "Glassbox-Receipt"
-INDEX_HEADER = "Glassbox-Log-Index"
+_log = logging.getLogger(__name__)
 NO_POLICY = "no-published-policy"
+_NO_POLICY = Decision(Ruling.DENY, 0, (NO_POLICY,), ("No acceptable-use policy is published.",))
+
+# What the web layer hands over: the request's fields (or why they could not be read).
+Fields = Mapping[str, Any] | GlassboxError
 
 
 @dataclass
-class Reply:
-    """What the web layer sends: status, body, media type and headers."""
-
-    status: int
-    body: bytes
-    media_type: str
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Call:
-    """One service request in flight: who, what, and what has been committed to so far."""
+class _Call:
+    """One request in flight: who asks for what, and what it has committed to so far."""
 
     client: Client
-    action: str
-    base_url: str
+    action: Action
+    time: datetime
+    policy: Published | None
     request_id: str = field(default_factory=lambda: "req_" + secrets.token_hex(12))
-    time: datetime = field(default_factory=utc_now)
     purpose: str | None = None
-    policy: Published | None = None
     commits: Commitments = field(default_factory=Commitments)
-    audio_seconds: float = 0.0
-    characters: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
-    error_style: str = "openai"  # or "libretranslate": {"error": "<message>", ...}
+    prepared: Prepared | None = None
 
-    def resolve_purpose(self, declared: str | None) -> str:
-        """The declared purpose, or the client's only registered one."""
-        if declared:
-            self.purpose = check_purpose(declared.strip())
-        elif len(self.client.purposes) == 1:
-            self.purpose = self.client.purposes[0]
-        else:
-            raise InputError(
-                "declare a purpose in the Glassbox-Purpose header or a 'purpose' field; "
-                f"registered purposes: {', '.join(self.client.purposes)}"
-            )
-        return self.purpose
+    def entry(self, outcome: Logged, reasons: tuple[str, ...] = (), **more: Any) -> DecisionEntry:
+        prepared = self.prepared
+        return DecisionEntry(
+            time=self.time,
+            request=self.request_id,
+            client=self.client.pseudonym,
+            category=Category(self.client.category),
+            action=self.action,
+            purpose=self.purpose,
+            outcome=outcome,
+            policy=self.policy.policy.hash if self.policy else None,
+            reasons=reasons,
+            input=self.commits.values.get("input"),
+            output=self.commits.values.get("output"),
+            audio_seconds=prepared.audio_seconds if prepared else None,
+            characters=prepared.characters if prepared else None,
+            **more,
+        )
 
 
 class Gateway:
-    """Combines clients, policy, services and the log; the web layer only parses and renders."""
+    """Takes requests for any registered service through the governed path."""
 
-    def __init__(self, node: Node, clients: ClientRegistry) -> None:
-        self.node = node
+    def __init__(
+        self,
+        *,
+        clients: ClientRegistry,
+        policies: PolicyBook,
+        ledger: Ledger,
+        review: Review,
+        services: ServiceRegistry,
+        clock: Clock = utc_now,
+    ) -> None:
         self.clients = clients
-        self.policies = PolicyBook(node.engine)
+        self.policies = policies
+        self.ledger = ledger
+        self.review = review
+        self.services = services
+        self._clock = clock
 
-    def start(self, client: Client, action: str, base_url: str) -> Call:
-        call = Call(client, action, base_url.rstrip("/"))
-        call.policy = self.policies.current()
-        return call
+    async def authenticate(self, credentials: str | None) -> Client:
+        """The client behind an `Authorization` header value; raises InvalidApiKey."""
+        return await to_thread.run_sync(self.clients.authenticate, credentials)
 
-    def decide(self, call: Call) -> Decision:
-        """The policy's decision for `call`; denies when no policy is published."""
-        if call.policy is None:
-            return Decision("deny", 0, (NO_POLICY,), ("No acceptable-use policy is published.",))
-        usage = self.clients.usage_24h(call.client)
-        assert call.purpose is not None
+    async def handle(
+        self,
+        action: Action,
+        credentials: str | None,
+        read: Callable[[], Awaitable[Fields]],
+        purpose: str | None = None,
+    ) -> Outcome:
+        """Authenticate, then read, decide, serve or hold or refuse, and log the request.
+
+        `read` is awaited only once the client is known, so nobody unauthenticated
+        makes Glassbox read an upload. A declared purpose comes in `purpose` (the
+        `Glassbox-Purpose` header) or in the fields' `purpose`, which wins.
+        Raises InvalidApiKey (nothing is logged); every other problem is a `Failed`.
+        """
+        client = await self.authenticate(credentials)
+        call = _Call(client, action, self._clock(), self.policies.current())
+        try:
+            return await self._govern(call, await read(), purpose)
+        except GlassboxError as exc:
+            return await self._fail(call, exc)
+        except Exception:
+            _log.exception("%s failed unexpectedly", action)
+            return await self._fail(call, GlassboxError("internal error"))
+
+    async def _govern(self, call: _Call, fields: Fields, header_purpose: str | None) -> Outcome:
+        if isinstance(fields, GlassboxError):
+            raise fields
+        declared = fields.get("purpose")
+        call.purpose = self._purpose(call.client, declared if declared else header_purpose)
+        service = self.services.get(call.action)
+        body = {k: v for k, v in fields.items() if k != "purpose"}
+        prepared = call.prepared = await to_thread.run_sync(service.prepare, body)
+        call.commits.add("input", prepared.payload)
+        decision = await to_thread.run_sync(self._decide, call, prepared)
+        prepared.params["redact"] = decision.redact_output
+        match decision.outcome:
+            case Ruling.DENY:
+                return await self._refuse(call, decision)
+            case Ruling.REVIEW:
+                return await self._hold(call, decision, prepared)
+            case Ruling.ALLOW:
+                result = await to_thread.run_sync(service.run, prepared)
+                call.commits.add("output", result.content())
+                entry = call.entry(
+                    Logged.SERVED,
+                    decision.reasons,
+                    details={**prepared.details, **result.details},
+                )
+                receipt = await self.ledger.record(
+                    entry, client_id=call.client.id, salts=call.commits.salts_b64()
+                )
+                return Served(receipt, result)
+            case unknown:  # a programming error: never serve what was not allowed
+                return await self._refuse(call, _unknown_ruling(unknown))
+
+    @staticmethod
+    def _purpose(client: Client, declared: Any) -> str:
+        """The declared purpose, or the client's only registered one."""
+        if isinstance(declared, str) and declared.strip():
+            return check_purpose(declared.strip())
+        if declared is not None and not isinstance(declared, str):
+            raise InputError("'purpose' must be a string")
+        if len(client.purposes) == 1:
+            return client.purposes[0]
+        raise InputError(
+            "declare a purpose in the Glassbox-Purpose header or a 'purpose' field; "
+            f"registered purposes: {', '.join(client.purposes)}"
+        )
+
+    def _decide(self, call: _Call, prepared: Prepared) -> Decision:
+        """The policy's decision; denies when no policy is published (fail closed)."""
+        if call.policy is None or call.purpose is None:
+            return _NO_POLICY
+        usage = self.ledger.usage_24h(call.client.id, call.time)
         return call.policy.policy.decide(
             PolicyRequest(
                 client=call.client.pseudonym,
@@ -107,106 +179,50 @@ class Gateway:
                 daily_audio_seconds=call.client.daily_audio_seconds,
                 action=call.action,
                 purpose=call.purpose,
-                audio_seconds=math.ceil(call.audio_seconds),
-                characters=call.characters,
+                audio_seconds=math.ceil(prepared.audio_seconds),
+                characters=prepared.characters,
                 volume_audio_seconds_24h=math.ceil(usage.audio_seconds),
                 requests_24h=usage.requests,
             )
         )
 
-    async def record(
-        self,
-        call: Call,
-        outcome: str,
-        *,
-        reasons: tuple[str, ...] = (),
-        also: Attach | None = None,
-        **extra: Any,
-    ) -> dict[str, Any]:
-        """Append the call's decision entry (durably) and return the client's receipt.
-
-        `also` runs in the same transaction, with the entry's index.
-        """
-        entry_obj: dict[str, Any] = {
-            "v": ENTRY_VERSION,
-            "kind": "decision",
-            "time": rfc3339(call.time),
-            "request": call.request_id,
-            "client": call.client.pseudonym,
-            "category": call.client.category,
-            "action": call.action,
-            "purpose": call.purpose,
-            "outcome": outcome,
-            "policy": call.policy.policy.hash if call.policy else None,
-            "reasons": list(reasons),
-            "input": call.commits.values.get("input"),
-            "output": call.commits.values.get("output"),
-            "audio_seconds": round(call.audio_seconds, 3) if call.audio_seconds else None,
-            "characters": call.characters or None,
-            **call.details,
-            **extra,
-        }
-        entry = canonical({k: v for k, v in entry_obj.items() if v is not None})
-        salts = call.commits.salts_b64()
-
-        def remember(conn: Connection, index: int) -> None:
-            conn.execute(
-                insert(requests).values(
-                    log_index=index,
-                    request_id=call.request_id,
-                    client_id=call.client.id,
-                    action=call.action,
-                    outcome=outcome,
-                    audio_seconds=call.audio_seconds,
-                    characters=call.characters,
-                    salts=json.dumps(salts),
-                    created_at=call.time,
-                )
-            )
-            if also is not None:
-                also(conn, index)
-
-        (index,) = await self.node.sequencer.append_async([entry], remember)
-        return receipt(self.node.signer.name, index, entry, salts)
-
-    def receipt_headers(self, call: Call, rec: Mapping[str, Any]) -> dict[str, str]:
-        index = rec["index"]
-        return {
-            INDEX_HEADER: str(index),
-            RECEIPT_HEADER: f"{call.base_url}/v1/receipts/{index}",
-        }
-
-    async def fail(self, call: Call, exc: GlassboxError) -> Reply:
-        """Log a request that could not be decided or served, and answer with its error."""
-        rec = await self.record(call, "failed", error=exc.code)
-        body = error_json(exc.code, exc.message, rec, style=call.error_style)
-        headers = self.receipt_headers(call, rec)
-        if isinstance(exc, Overloaded):
-            headers["Retry-After"] = str(exc.retry_after)
-        return Reply(exc.status, body, "application/json", headers)
-
-    async def refuse(self, call: Call, decision: Decision) -> Reply:
-        """Log and answer a denial: 403 with the reasons, as provable as a service."""
-        rec = await self.record(call, "denied", reasons=decision.reasons)
-        explained = [
-            {"id": r, "description": d}
-            for r, d in zip(decision.reasons, decision.descriptions, strict=False)
-        ]
-        message = "Refused under the acceptable-use policy: " + " ".join(
-            d for d in decision.descriptions
+    async def _refuse(self, call: _Call, decision: Decision) -> Refused:
+        entry = call.entry(Logged.DENIED, decision.reasons)
+        receipt = await self.ledger.record(
+            entry, client_id=call.client.id, salts=call.commits.salts_b64()
         )
-        body = error_json("policy_denied", message, rec, style=call.error_style, reasons=explained)
-        return Reply(403, body, "application/json", self.receipt_headers(call, rec))
+        return Refused(receipt, _reasons(decision))
+
+    async def _hold(self, call: _Call, decision: Decision, prepared: Prepared) -> Held:
+        entry = call.entry(
+            Logged.HELD, decision.reasons, reviewers=decision.reviewers, details=prepared.details
+        )
+        reasons = _reasons(decision)
+        receipt, deadline = await self.review.hold(
+            entry,
+            client_id=call.client.id,
+            payload=prepared.payload,
+            params=prepared.params,
+            salts=call.commits.salts_b64(),
+            reasons=[{"id": r.id, "description": r.description} for r in reasons],
+        )
+        return Held(receipt, call.request_id, decision.reviewers, deadline, reasons)
+
+    async def _fail(self, call: _Call, exc: GlassboxError) -> Failed:
+        entry = call.entry(Logged.FAILED, error=exc.code)
+        receipt = await self.ledger.record(
+            entry, client_id=call.client.id, salts=call.commits.salts_b64()
+        )
+        return Failed(receipt, exc)
 
 
-def error_json(
-    code: str, message: str, rec: Mapping[str, Any], *, style: str = "openai", **more: Any
-) -> bytes:
-    """An error body in the shape the route's clients know, with the receipt."""
-    body: dict[str, Any]
-    if style == "libretranslate":
-        body = {"error": message, "code": code, **more}
-    else:
-        body = {"error": {"message": message, "type": code, "code": code, "param": None, **more}}
-    body["glassbox_receipt"] = rec
-    return json.dumps(body).encode()
+def _reasons(decision: Decision) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(r, d) for r, d in zip(decision.reasons, decision.descriptions, strict=False)
+    )
+
+
+def _unknown_ruling(ruling: Never) -> Decision:
+    """The decision for a ruling the gateway does not know: a denial, and an error logged."""
+    _log.error("the policy engine returned an unknown ruling %r; the request is denied", ruling)
+    return Decision(Ruling.DENY, 0, (POLICY_ERROR,), ("The policy could not be evaluated.",))

@@ -6,50 +6,57 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, insert, select
 
-from glassbox.entries import ENTRY_VERSION, canonical, rfc3339, utc_now
+from glassbox.clock import Clock, utc_now
+from glassbox.entries import PolicyEntry
 from glassbox.errors import PolicyError
 from glassbox.policy import PolicySet, check_policy
 from glassbox.store import policies
 from glassbox.tlog import MAX_ENTRY_SIZE
-from glassbox.tlog.server import write_entries
+from glassbox.tlog.server import LogServer
 
 REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Published:
+    """The policy in force and the index of the entry that published it."""
+
     policy: PolicySet
     log_index: int
+
+
+@dataclass(frozen=True)
+class PublishedPolicy:
+    """What publishing gave: the policy's hash, its entry's index, and whether it was new."""
+
+    hash: str
+    index: int
+    new: bool
 
 
 class PolicyBook:
     """The policy in force: the latest published set, parsed once per version."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, log: LogServer, *, clock: Clock = utc_now) -> None:
+        self._log = log
+        self._engine = log.engine
+        self._clock = clock
         self._lock = threading.Lock()
         self._current: Published | None = None
         self._checked = 0.0
 
-    def publish(self, policy: PolicySet) -> tuple[int, bool]:
-        """Validate, test and publish `policy`; return (log index, whether it is new)."""
+    def publish(self, policy: PolicySet) -> PublishedPolicy:
+        """Validate, test and publish `policy` as a `policy` entry (unless it is in force)."""
         check_policy(policy)
         latest = self._latest_row()
         if latest is not None and latest[0] == policy.hash:
-            return int(latest[1]), False
-        now = utc_now()
-        entry = canonical(
-            {
-                "v": ENTRY_VERSION,
-                "kind": "policy",
-                "time": rfc3339(now),
-                "policy": policy.hash,
-                "text": policy.text,
-                "tests": policy.tests,
-            }
-        )
+            return PublishedPolicy(policy.hash, int(latest[1]), False)
+        now = self._clock()
+        entry = PolicyEntry(
+            time=now, policy=policy.hash, text=policy.text, tests=policy.tests
+        ).encode()
         if len(entry) > MAX_ENTRY_SIZE:
             raise PolicyError(
                 f"the policy entry would be {len(entry)} bytes; log entries hold at most "
@@ -67,8 +74,7 @@ class PolicyBook:
                 )
             )
 
-        index = write_entries(self._engine, [entry], [(0, record)])
-        return index, True
+        return PublishedPolicy(policy.hash, self._log.append([entry], record), True)
 
     def _latest_row(self) -> tuple[str, int] | None:
         with self._engine.connect() as conn:

@@ -22,17 +22,19 @@ schema once).
 """
 
 from ._engine import PolicySet, load_policy_dir
-from ._model import ACTIONS, CATEGORIES, Decision, PolicyRequest
+from ._model import ACTIONS, CATEGORIES, POLICY_ERROR, Decision, PolicyRequest, Ruling
 from ._resources import default_policy_dir, schema_text
 from ._testing import PolicyTestResult, check_policy, run_policy_tests
 
 __all__ = [
     "ACTIONS",
     "CATEGORIES",
+    "POLICY_ERROR",
     "Decision",
     "PolicyRequest",
     "PolicySet",
     "PolicyTestResult",
+    "Ruling",
     "check_policy",
     "default_policy_dir",
     "load_policy_dir",

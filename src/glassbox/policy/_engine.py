@@ -30,6 +30,7 @@ from ._model import (
     SERVICES,
     Decision,
     PolicyRequest,
+    Ruling,
 )
 from ._resources import schema_text
 
@@ -40,7 +41,7 @@ _REVIEWERS = re.compile(r"[1-9][0-9]{0,5}")
 _CONTEXT_COUNTS = ("audio_seconds", "characters", "volume_audio_seconds_24h", "requests_24h")
 
 _DEFAULT_DENY = Decision(
-    "deny",
+    Ruling.DENY,
     0,
     (DEFAULT_DENY,),
     (
@@ -49,7 +50,7 @@ _DEFAULT_DENY = Decision(
     ),
 )
 _POLICY_ERROR = Decision(
-    "deny",
+    Ruling.DENY,
     0,
     (POLICY_ERROR,),
     (
@@ -138,14 +139,14 @@ class PolicySet:
         )
         if result.decision is cedarpy.Decision.Deny:
             forbids = [rule for rule in matched if rule.effect == "forbid"]
-            return _decision("deny", 0, forbids) if forbids else _DEFAULT_DENY
+            return _decision(Ruling.DENY, 0, forbids) if forbids else _DEFAULT_DENY
         if result.decision is not cedarpy.Decision.Allow or not matched:
             return _POLICY_ERROR
         redact = any(rule.redact_output for rule in matched)
         held = [rule for rule in matched if rule.reviewers]
         if held:
-            return _decision("review", max(rule.reviewers for rule in held), held, redact)
-        return _decision("allow", 0, matched, redact)
+            return _decision(Ruling.REVIEW, max(rule.reviewers for rule in held), held, redact)
+        return _decision(Ruling.ALLOW, 0, matched, redact)
 
 
 def load_policy_dir(path: Path) -> PolicySet:
@@ -294,7 +295,9 @@ def _encode(request: PolicyRequest) -> tuple[dict[str, Any], list[dict[str, Any]
     return query, entities
 
 
-def _decision(outcome: str, reviewers: int, rules: list[_Rule], redact: bool = False) -> Decision:
+def _decision(
+    outcome: Ruling, reviewers: int, rules: list[_Rule], redact: bool = False
+) -> Decision:
     return Decision(
         outcome,
         reviewers,

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-ACTIONS = ("transcribe", "translate_speech", "translate", "detect", "redact")
+from glassbox.entries import Action, Category
+
+ACTIONS = tuple(action.value for action in Action)
 """The actions a client can ask for; each is a Cedar action `Action::"<name>"`."""
 
-CATEGORIES = (
-    "government",
-    "military",
-    "law_enforcement",
-    "intelligence",
-    "commercial",
-    "ngo",
-    "academic",
-    "media",
-    "individual",
-)
+CATEGORIES = tuple(category.value for category in Category)
 """The kinds of organisation a client is registered as (`principal.category`)."""
 
-OUTCOMES = ("allow", "review", "deny")
+
+class Ruling(StrEnum):
+    """What the policy rules for a request. Deny beats review, and review beats allow."""
+
+    ALLOW = "allow"
+    REVIEW = "review"
+    DENY = "deny"
+
+
+OUTCOMES = tuple(ruling.value for ruling in Ruling)
 
 # The service (Cedar resource `Service::"<name>"`) that carries out each action.
 SERVICES = {
@@ -75,8 +77,8 @@ class Decision:
     Deny beats review, and review beats allow.
     """
 
-    outcome: str
-    """One of "allow", "review" or "deny"."""
+    outcome: Ruling
+    """Allow, review or deny."""
     reviewers: int
     """How many distinct reviewers must approve when the outcome is "review"; else 0."""
     reasons: tuple[str, ...]

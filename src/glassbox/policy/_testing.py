@@ -8,7 +8,7 @@ from glassbox.errors import PolicyError
 
 from ._cases import PolicyCase, parse_cases
 from ._engine import PolicySet
-from ._model import Decision
+from ._model import Decision, Ruling
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _summary(case: PolicyCase) -> str:
 
 
 def _got(decision: Decision) -> str:
-    text = decision.outcome
-    if decision.outcome == "review":
+    text = str(decision.outcome)
+    if decision.outcome == Ruling.REVIEW:
         text += f" by {decision.reviewers} reviewer(s)"
     return f"{text} ({', '.join(decision.reasons)})"

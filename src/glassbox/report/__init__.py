@@ -6,10 +6,11 @@ published from the log by `PublishedReports`), and auditors run it again
 (`audit_report`) over the entries they verified themselves.
 """
 
+from glassbox.entries import figures_sha256
 from glassbox.report._audit import ReportAudit, audit_report
 from glassbox.report._build import build_report, stored_entries
 from glassbox.report._cells import CellName, Difference, cells, differences
-from glassbox.report._entry import Report, figures_sha256, parse_report, report_entry
+from glassbox.report._entry import Report, parse_report, report_entry
 from glassbox.report._figures import (
     ACTIONS,
     BAND_BELOW,
@@ -27,6 +28,7 @@ from glassbox.report._figures import (
     publish,
 )
 from glassbox.report._present import (
+    MEASURE_LABELS,
     Chart,
     bar_chart,
     dimension_chart,
@@ -45,6 +47,7 @@ __all__ = [
     "BAND_BELOW",
     "CATEGORIES",
     "MEASURES",
+    "MEASURE_LABELS",
     "METHOD",
     "CellName",
     "Chart",

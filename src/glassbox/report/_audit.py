@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from glassbox.audit import LogSource
+from glassbox.entries import figures_sha256
 from glassbox.errors import FormatError, InputError, NotFound, TamperError
 from glassbox.report._cells import CellName, Difference, differences
-from glassbox.report._entry import Report, figures_sha256, maybe_report, parse_report
+from glassbox.report._entry import Report, maybe_report, parse_report
 from glassbox.report._figures import Period, compute_figures
 from glassbox.tlog import (
     TILE_WIDTH,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from glassbox.entries import utc_now
+from glassbox.clock import utc_now
 from glassbox.errors import TamperError
-from glassbox.node import Node
 from glassbox.report._entry import Report, parse_report, report_entry
 from glassbox.report._figures import BAND_BELOW, Period, compute_figures
 from glassbox.tlog import Checkpoint, CompactRange, leaf_hash, parse_note
-from glassbox.tlog.server import MAX_ENTRIES_PER_READ, LogReader, write_entries
+from glassbox.tlog.server import MAX_ENTRIES_PER_READ, LogReader, LogServer
 
 
 def stored_entries(reader: LogReader, checkpoint: Checkpoint) -> Iterator[bytes]:
@@ -41,7 +40,7 @@ def latest_checkpoint(reader: LogReader) -> Checkpoint:
 
 
 def build_report(
-    node: Node, period: str, *, band_below: int = BAND_BELOW, now: datetime | None = None
+    log: LogServer, period: str, *, band_below: int = BAND_BELOW, now: datetime | None = None
 ) -> Report:
     """Compute `period`'s figures at the latest checkpoint and append them as a report entry.
 
@@ -49,10 +48,10 @@ def build_report(
     after appending, so the report entry is published at once.
     """
     name = Period.parse(period).name
-    node.integrator.integrate_all()
-    checkpoint = latest_checkpoint(node.reader)
-    figures = compute_figures(stored_entries(node.reader, checkpoint), name, band_below=band_below)
+    log.integrator.integrate_all()
+    checkpoint = latest_checkpoint(log.reader)
+    figures = compute_figures(stored_entries(log.reader, checkpoint), name, band_below=band_below)
     entry = report_entry(name, checkpoint, figures, now or utc_now())
-    index = write_entries(node.engine, [entry])
-    node.integrator.integrate_all()
+    index = log.append([entry])
+    log.integrator.integrate_all()
     return parse_report(entry, index)

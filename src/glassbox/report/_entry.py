@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from glassbox.entries import ENTRY_VERSION, canonical, rfc3339
+from glassbox.entries import Kind, ReportEntry, figures_sha256
 from glassbox.errors import FormatError, InputError
 from glassbox.report._figures import METHOD, Period
-from glassbox.tlog import HASH_SIZE, MAX_ENTRY_SIZE, Checkpoint
+from glassbox.tlog import HASH_SIZE, Checkpoint
 
-KIND = "report"
+KIND = Kind.REPORT
 _MARK = b'"kind":"report"'  # how every canonical report entry spells its kind
 
 
@@ -47,33 +46,18 @@ class Report:
         return {"origin": self.origin, "size": self.size, "root": self.root}
 
 
-def figures_sha256(figures: dict[str, Any]) -> str:
-    return "sha256:" + hashlib.sha256(canonical(figures)).hexdigest()
-
-
 def report_entry(
     period: str, checkpoint: Checkpoint, figures: dict[str, Any], now: datetime
 ) -> bytes:
     """The canonical entry bytes; the figures inline when they fit, else their hash."""
-    obj: dict[str, Any] = {
-        "v": ENTRY_VERSION,
-        "kind": KIND,
-        "time": rfc3339(now),
-        "period": period,
-        "checkpoint": {
-            "origin": checkpoint.origin,
-            "size": checkpoint.size,
-            "root": base64.b64encode(checkpoint.root).decode(),
-        },
-        "figures": figures,
-    }
-    entry = canonical(obj)
-    if len(entry) <= MAX_ENTRY_SIZE:
-        return entry
-    del obj["figures"]
-    obj["figures_sha256"] = figures_sha256(figures)
-    obj["method"], obj["band_below"] = figures["method"], figures["band_below"]
-    return canonical(obj)
+    return ReportEntry(
+        time=now,
+        period=period,
+        origin=checkpoint.origin,
+        size=checkpoint.size,
+        root=checkpoint.root,
+        figures=figures,
+    ).encode()
 
 
 def maybe_report(data: bytes) -> bool:

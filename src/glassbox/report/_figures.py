@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from glassbox.entries import Action, Category, Kind, Outcome, Verdict
 from glassbox.errors import InputError
 
 METHOD = 1
@@ -28,25 +29,15 @@ MEASURES = ("received", "served", "denied", "held", "approved", "expired", "fail
 DIMENSIONS = ("category", "action", "purpose")
 NONE = "(none)"  # the row for entries that do not name a category, action or purpose
 
-# Rows always listed, even at zero, so that "none" is a published figure too.
-# They mirror glassbox.policy's CATEGORIES and ACTIONS (a test keeps them equal);
-# the report keeps its own copy so that a change there is a change of method here.
-CATEGORIES = (
-    "government",
-    "military",
-    "law_enforcement",
-    "intelligence",
-    "commercial",
-    "ngo",
-    "academic",
-    "media",
-    "individual",
-)
-ACTIONS = ("transcribe", "translate_speech", "translate", "detect", "redact")
+# Rows always listed, even at zero, so that "none" is a published figure too: every
+# category and action of the entry format. Adding one changes the figures' rows, so
+# it is a change of METHOD (tests/report/test_figures.py pins method 1's rows).
+CATEGORIES = tuple(category.value for category in Category)
+ACTIONS = tuple(action.value for action in Action)
 _ALWAYS = {"category": CATEGORIES, "action": ACTIONS, "purpose": ()}
 
-_OUTCOMES = frozenset({"served", "denied", "held", "failed", "expired"})
-_VERDICTS = frozenset({"approve", "deny"})
+_OUTCOMES = frozenset(outcome.value for outcome in Outcome)
+_VERDICTS = frozenset(verdict.value for verdict in Verdict)
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -198,13 +189,13 @@ class Tally:
             return
         inside = self.period.holds(time_ms)
         kind = obj.get("kind")
-        if kind == "decision" and self._decision(index, obj, time_ms, inside):
+        if kind == Kind.DECISION and self._decision(index, obj, time_ms, inside):
             return
-        if kind == "review" and self._review(obj, time_ms, inside):
+        if kind == Kind.REVIEW and self._review(obj, time_ms, inside):
             return
-        if kind == "policy" and self._policy(index, obj, time_ms, inside):
+        if kind == Kind.POLICY and self._policy(index, obj, time_ms, inside):
             return
-        if kind == "report":
+        if kind == Kind.REPORT:
             return
         if inside:
             self._other += 1
@@ -219,7 +210,7 @@ class Tally:
         if outcome not in _OUTCOMES or (hold is not None and _index(hold) is None):
             return False
         dims = (_text(obj, "category"), _text(obj, "action"), _text(obj, "purpose"))
-        if outcome == "held":
+        if outcome == Outcome.HELD:
             self._held[index] = _Held(time_ms, dims, _count_or(obj.get("reviewers"), 1))
         if inside:
             if hold is None:
@@ -237,7 +228,7 @@ class Tally:
         if state.decided:  # the hold was already decided: the verdict changes nothing
             return True
         held = self._held.get(hold)
-        if verdict == "approve":
+        if verdict == Verdict.APPROVE:
             state.approvers.add(reviewer)
             required = held.reviewers if held else _count_or(obj.get("reviewers_required"), 1)
             state.decided = len(state.approvers) >= required

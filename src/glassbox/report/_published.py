@@ -10,9 +10,10 @@ import base64
 import threading
 from typing import Any
 
+from glassbox.entries import figures_sha256
 from glassbox.errors import FormatError, NotFound, TamperError
 from glassbox.report._build import stored_entries
-from glassbox.report._entry import Report, figures_sha256, maybe_report, parse_report
+from glassbox.report._entry import Report, maybe_report, parse_report
 from glassbox.report._figures import compute_figures
 from glassbox.tlog import Checkpoint
 from glassbox.tlog.server import MAX_ENTRIES_PER_READ, LogReader

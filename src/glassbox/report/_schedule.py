@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from glassbox.node import Node
+from glassbox.clock import Clock, utc_now
 from glassbox.report._build import build_report
 from glassbox.report._entry import Report
 from glassbox.report._published import PublishedReports
 from glassbox.store import is_postgres
+from glassbox.tlog.server import LogServer
 
 _log = logging.getLogger(__name__)
 _LOCK_KEY = 0x676C617373726570  # "glassrep"
@@ -29,20 +30,20 @@ def previous_month(now: datetime) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def build_if_due(node: Node, published: PublishedReports, now: datetime) -> Report | None:
+def build_if_due(log: LogServer, published: PublishedReports, now: datetime) -> Report | None:
     """Build last month's report unless one is already published; return it if built."""
     period = previous_month(now)
     if any(report.period == period for report, _ in published.periods()):
         return None
-    if not is_postgres(node.engine):
-        return build_report(node, period, now=now)
-    with node.engine.connect() as conn:
+    if not is_postgres(log.engine):
+        return build_report(log, period, now=now)
+    with log.engine.connect() as conn:
         if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar():
             return None
         try:
             if any(report.period == period for report, _ in published.periods()):
                 return None
-            return build_report(node, period, now=now)
+            return build_report(log, period, now=now)
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
             conn.commit()
@@ -51,10 +52,11 @@ def build_if_due(node: Node, published: PublishedReports, now: datetime) -> Repo
 class ReportSchedule:
     """Checks every `interval` seconds (first after one interval) in a daemon thread."""
 
-    def __init__(self, node: Node, interval: float) -> None:
-        self._node = node
+    def __init__(self, log: LogServer, interval: float, *, clock: Clock = utc_now) -> None:
+        self._log = log
         self._interval = interval
-        self._published = PublishedReports(node.reader)
+        self._clock = clock
+        self._published = PublishedReports(log.reader)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="glassbox-reports", daemon=True)
 
@@ -69,7 +71,7 @@ class ReportSchedule:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                built = build_if_due(self._node, self._published, datetime.now(UTC))
+                built = build_if_due(self._log, self._published, self._clock())
             except Exception:
                 _log.exception("building the monthly report failed; will retry")
                 continue

@@ -1,6 +1,12 @@
-"""Human review: reviewer accounts and sessions, held requests, verdicts and their rules."""
+"""Human review: reviewer accounts and sessions, held requests, verdicts and their rules.
 
-from glassbox.review._holds import MAX_REASON, VERDICTS, Hold, HoldBook, Verdict
+`HoldBook` keeps held requests and the rules of review in the database; `Review`
+is the flow around them (holding, verdicts, exactly-once execution, expiry);
+`Accounts` are the reviewers and their console sessions.
+"""
+
+from glassbox.review._flow import HeldResult, HoldStatus, Review, Runner, RunResult
+from glassbox.review._holds import MAX_REASON, VERDICTS, Hold, HoldBook, Vote
 from glassbox.review._sealed import Sealer
 from glassbox.review._users import MIN_PASSWORD, ROLES, Accounts, Session, User
 
@@ -10,10 +16,15 @@ __all__ = [
     "ROLES",
     "VERDICTS",
     "Accounts",
+    "HeldResult",
     "Hold",
     "HoldBook",
+    "HoldStatus",
+    "Review",
+    "RunResult",
+    "Runner",
     "Sealer",
     "Session",
     "User",
-    "Verdict",
+    "Vote",
 ]

@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from glassbox.entries import Verdict
 from glassbox.errors import Conflict, Forbidden, InputError, NotFound
 from glassbox.review._sealed import Sealer
 from glassbox.review._users import User
 from glassbox.store import clients, holds, users, verdicts
 
-VERDICTS = ("approve", "deny")
+VERDICTS = tuple(verdict.value for verdict in Verdict)
 MAX_REASON = 2000
 
 
@@ -33,7 +34,9 @@ def _aware(when: datetime | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Vote:
+    """One reviewer's verdict on a hold, as the console shows it."""
+
     reviewer: str
     pseudonym: str
     verdict: str
@@ -63,7 +66,7 @@ class Hold:
     final_index: int | None
     has_payload: bool
     has_result: bool
-    verdicts: tuple[Verdict, ...] = ()
+    verdicts: tuple[Vote, ...] = ()
 
     @property
     def approvals(self) -> int:
@@ -80,15 +83,21 @@ class HoldBook:
         self._engine = engine
         self._sealer = sealer
 
+    # -- sealing (before the log append: never on its writer thread) -------------
+
+    def seal_payload(self, hold_id: str, payload: bytes) -> bytes:
+        return self._sealer.seal(payload, hold_id)
+
+    def seal_result(self, hold_id: str, result: bytes) -> bytes:
+        return self._sealer.seal(result, hold_id + ":result")
+
     # -- creating ---------------------------------------------------------------
 
-    def insert(
+    def hold_row(
         self,
-        conn: Connection,
         *,
         hold_id: str,
         client_id: int,
-        log_index: int,
         action: str,
         purpose: str,
         policy: str | None,
@@ -97,29 +106,31 @@ class HoldBook:
         audio_seconds: float,
         params: dict[str, Any],
         salts: dict[str, str],
-        payload: bytes,
+        sealed_payload: bytes,
         now: datetime,
         deadline: datetime,
-    ) -> None:
-        conn.execute(
-            insert(holds).values(
-                id=hold_id,
-                client_id=client_id,
-                log_index=log_index,
-                action=action,
-                purpose=purpose,
-                policy=policy,
-                reasons=json.dumps(reasons),
-                reviewers_required=reviewers_required,
-                audio_seconds=audio_seconds,
-                params=json.dumps(params),
-                salts=json.dumps(salts),
-                payload=self._sealer.seal(payload, hold_id),
-                status="pending",
-                created_at=now,
-                deadline=deadline,
-            )
-        )
+    ) -> dict[str, Any]:
+        """A new hold's row, ready to insert once the held entry has its index."""
+        return {
+            "id": hold_id,
+            "client_id": client_id,
+            "action": action,
+            "purpose": purpose,
+            "policy": policy,
+            "reasons": json.dumps(reasons),
+            "reviewers_required": reviewers_required,
+            "audio_seconds": audio_seconds,
+            "params": json.dumps(params),
+            "salts": json.dumps(salts),
+            "payload": sealed_payload,
+            "status": "pending",
+            "created_at": now,
+            "deadline": deadline,
+        }
+
+    def insert(self, conn: Connection, row: dict[str, Any], *, log_index: int) -> None:
+        """Store a hold row in the held entry's transaction."""
+        conn.execute(insert(holds).values(log_index=log_index, **row))
 
     # -- reading ----------------------------------------------------------------
 
@@ -160,7 +171,7 @@ class HoldBook:
             has_payload=bool(row.has_payload),
             has_result=bool(row.has_result),
             verdicts=tuple(
-                Verdict(v.name, v.pseudonym, v.verdict, v.reason, v.log_index, _aware(v.created_at))  # type: ignore[arg-type]
+                Vote(v.name, v.pseudonym, v.verdict, v.reason, v.log_index, _aware(v.created_at))  # type: ignore[arg-type]
                 for v in rows
             ),
         )
@@ -318,15 +329,17 @@ class HoldBook:
         final_index: int,
         now: datetime,
         claimed_at: datetime | None = None,
-        result: bytes | None = None,
+        sealed_result: bytes | None = None,
         result_type: str | None = None,
         result_until: datetime | None = None,
     ) -> None:
-        """End a hold in the log's transaction; Conflict if it moved on meanwhile."""
+        """End a hold in the log's transaction; Conflict if it moved on meanwhile.
+
+        `sealed_result` comes from `seal_result`, done before the append.
+        """
         cond = [holds.c.id == hold_id, holds.c.status == expect]
         if claimed_at is not None:
             cond.append(holds.c.claimed_at == claimed_at)
-        sealed = self._sealer.seal(result, hold_id + ":result") if result is not None else None
         moved = conn.execute(
             update(holds)
             .where(and_(*cond))
@@ -335,7 +348,7 @@ class HoldBook:
                 payload=None,
                 finished_at=now,
                 final_index=final_index,
-                result=sealed,
+                result=sealed_result,
                 result_type=result_type,
                 result_expires_at=result_until,
             )

@@ -1,13 +1,17 @@
-"""The AI services a Glassbox node governs: for now, speech-to-text with Whisper.
+"""The AI services a Glassbox node governs, each behind one small interface (`Service`).
 
-Audio is decoded in memory (`decode_audio`), transcribed by a `Transcriber`
-that loads each configured model once and bounds how many requests run at
-a time, and rendered in OpenAI's response formats (`render`).
+Speech: audio is decoded in memory (`decode_audio`), transcribed by a `Transcriber`
+that loads each configured model once and bounds how many requests run at a time,
+and rendered in OpenAI's response formats (`render`); `SpeechService` puts that on
+the governed path. Text services live in `glassbox.services.text`. Nothing here
+knows of the log, policy or review: the gateway takes every service through them.
 """
 
 from ._audio import Audio, decode_audio
 from ._formats import RESPONSE_FORMATS, render, validate_request_params
+from ._interface import Prepared, Result, Service, ServiceRegistry
 from ._models import DEFAULT_MODEL, ModelSpec, bundled_models, parse_model_setting
+from ._speech import SpeechService, redact_transcript
 from ._transcript import Segment, Transcript, Word
 from ._whisper import Transcriber
 
@@ -16,13 +20,19 @@ __all__ = [
     "RESPONSE_FORMATS",
     "Audio",
     "ModelSpec",
+    "Prepared",
+    "Result",
     "Segment",
+    "Service",
+    "ServiceRegistry",
+    "SpeechService",
     "Transcriber",
     "Transcript",
     "Word",
     "bundled_models",
     "decode_audio",
     "parse_model_setting",
+    "redact_transcript",
     "render",
     "validate_request_params",
 ]

@@ -55,6 +55,7 @@ from ._tiles import (
     tile_width,
 )
 from ._tlogproof import PROOF_HEADER, TlogProof
+from ._witnesses import WitnessEndpoint, parse_witnesses
 
 __all__ = [
     "COSIGNATURE_V1",
@@ -78,6 +79,7 @@ __all__ = [
     "TilePath",
     "TlogProof",
     "Verifier",
+    "WitnessEndpoint",
     "add_signatures",
     "consistency_proof",
     "cosign_checkpoint",
@@ -95,6 +97,7 @@ __all__ = [
     "open_note",
     "parse_note",
     "parse_tile_path",
+    "parse_witnesses",
     "root_at",
     "sign_checkpoint",
     "sign_note",

@@ -23,10 +23,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from glassbox.entries import utc_now
+from glassbox.clock import utc_now
 from glassbox.errors import Conflict, Forbidden, GlassboxError, InputError, NotFound, Unauthorized
-from glassbox.gateway import Review
-from glassbox.review import Session
+from glassbox.review import Review, Session
 from glassbox.web._console_auth import (
     HOME,
     LOGIN,
@@ -52,6 +51,7 @@ from glassbox.web._console_views import (
     page,
     request_settings,
 )
+from glassbox.web._node import glassbox
 
 _log = logging.getLogger(__name__)
 LOG_PAGE = 50
@@ -101,8 +101,7 @@ async def _signed_in(request: Request) -> Session | None:
 
 
 def _review(request: Request) -> Review:
-    review: Review = request.app.state.review
-    return review
+    return glassbox(request).review
 
 
 def _text(form: FormData, name: str) -> str:
@@ -256,7 +255,7 @@ async def log(request: Request) -> Response:
     session = await _signed_in(request)
     if session is None:
         return to_login(request)
-    reader = request.app.state.node.reader
+    reader = glassbox(request).log.reader
     try:
         note = await run_in_threadpool(reader.checkpoint)
     except NotFound:

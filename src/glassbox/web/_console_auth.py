@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 
 from glassbox.errors import InputError, PayloadTooLarge
 from glassbox.review import Accounts, Session
+from glassbox.web._node import glassbox
 
 HOME = "/console"
 LOGIN = "/console/login"
@@ -46,7 +47,7 @@ SECURITY_HEADERS = {
 
 
 def accounts(request: Request) -> Accounts:
-    found: Accounts = request.app.state.accounts
+    found: Accounts = glassbox(request).accounts
     return found
 
 

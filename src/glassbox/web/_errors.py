@@ -10,13 +10,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from glassbox.errors import GlassboxError, Overloaded
+from glassbox.web._render import Style
+from glassbox.web._render import error_body as shaped
 
 _log = logging.getLogger(__name__)
 
 
-def error_body(code: str, message: str) -> dict[str, dict[str, str | None]]:
+def error_body(code: str, message: str) -> dict[str, object]:
     # OpenAI-style envelope, so existing clients show the message.
-    return {"error": {"message": message, "type": code, "code": code, "param": None}}
+    return shaped(Style.OPENAI, code, message)
 
 
 def install_error_handlers(app: FastAPI) -> None:

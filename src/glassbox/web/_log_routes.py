@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from glassbox.errors import FormatError, InputError
 from glassbox.tlog import TILE_WIDTH, parse_tile_path
-from glassbox.tlog.server import LogReader
+from glassbox.web._node import glassbox
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 FRESH = "no-cache"
@@ -19,18 +19,13 @@ _MAX = 2**63 - 1
 router = APIRouter(prefix="/log", tags=["log"])
 
 
-def _reader(request: Request) -> LogReader:
-    reader: LogReader = request.app.state.node.reader
-    return reader
-
-
 def _b64(items: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in items]
 
 
 @router.get("/checkpoint")
 async def checkpoint(request: Request) -> Response:
-    note = await run_in_threadpool(_reader(request).checkpoint)
+    note = await run_in_threadpool(glassbox(request).log.reader.checkpoint)
     return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": FRESH})
 
 
@@ -40,7 +35,7 @@ async def tile(request: Request, path: str) -> Response:
         where = parse_tile_path("tile/" + path)
     except FormatError as exc:
         raise InputError(f"bad tile path: {exc.message}") from None
-    reader = _reader(request)
+    reader = glassbox(request).log.reader
     if where.level is None:
         data = await run_in_threadpool(reader.entry_bundle, where.index, where.width)
     else:
@@ -55,7 +50,7 @@ async def inclusion(
     index: int = Query(ge=0, le=_MAX),
     size: int | None = Query(default=None, ge=1, le=_MAX),
 ) -> JSONResponse:
-    size, proof = await run_in_threadpool(_reader(request).inclusion_proof, index, size)
+    size, proof = await run_in_threadpool(glassbox(request).log.reader.inclusion_proof, index, size)
     return JSONResponse({"index": index, "size": size, "proof": _b64(proof)})
 
 
@@ -65,7 +60,7 @@ async def consistency(
     from_: int = Query(alias="from", ge=0, le=_MAX),
     to: int | None = Query(default=None, ge=1, le=_MAX),
 ) -> JSONResponse:
-    size, proof = await run_in_threadpool(_reader(request).consistency_proof, from_, to)
+    size, proof = await run_in_threadpool(glassbox(request).log.reader.consistency_proof, from_, to)
     return JSONResponse({"from": from_, "to": size, "proof": _b64(proof)})
 
 
@@ -77,5 +72,5 @@ async def entries(
 ) -> JSONResponse:
     if end <= start:
         raise InputError("end must be greater than start")
-    data = await run_in_threadpool(_reader(request).entries, start, end)
+    data = await run_in_threadpool(glassbox(request).log.reader.entries, start, end)
     return JSONResponse({"start": start, "entries": _b64(data)})

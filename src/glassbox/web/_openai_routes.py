@@ -1,6 +1,8 @@
-"""OpenAI-compatible audio routes, models, and receipts."""
+"""OpenAI-compatible audio routes, models, receipts and holds."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -8,26 +10,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from glassbox.clients import Client
+from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, PayloadTooLarge
-from glassbox.gateway import Gateway, Transcription, TranscriptionForm, receipt_with_proof
+from glassbox.web._node import glassbox
+from glassbox.web._render import Style, render, render_hold
 
 router = APIRouter(tags=["openai"])
 FORM_OVERHEAD = 1024 * 1024  # room for the other multipart fields
+_TEXT_FIELDS = ("model", "language", "prompt", "response_format", "temperature", "purpose")
 
 
-def _gateway(request: Request) -> Gateway:
-    gateway: Gateway = request.app.state.gateway
-    return gateway
-
-
-async def _authenticate(request: Request) -> Client:
-    clients = _gateway(request).clients
-    return await run_in_threadpool(clients.authenticate, request.headers.get("authorization"))
-
-
-async def _read_form(request: Request, max_bytes: int) -> TranscriptionForm | GlassboxError:
-    """Parse the multipart form; errors are returned, not raised, so they get logged."""
+async def _read_form(request: Request, max_bytes: int) -> dict[str, Any] | GlassboxError:
+    """The multipart form's fields; errors are returned, not raised, so they get logged."""
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
         return InputError(
@@ -46,67 +40,67 @@ async def _read_form(request: Request, max_bytes: int) -> TranscriptionForm | Gl
         upload = form.get("file")
         if upload is not None and not isinstance(upload, UploadFile):
             return InputError("the 'file' field must be a file upload, not text")
-        data = await upload.read() if upload is not None else None
-
-        def text(name: str) -> str | None:
+        fields: dict[str, Any] = {"file": await upload.read() if upload is not None else None}
+        for name in _TEXT_FIELDS:
             value = form.get(name)
-            return value if isinstance(value, str) else None
-
-        grans = [g for g in form.getlist("timestamp_granularities[]") if isinstance(g, str)]
-        grans += [g for g in form.getlist("timestamp_granularities") if isinstance(g, str)]
-        return TranscriptionForm(
-            upload=data,
-            model=text("model"),
-            language=text("language"),
-            prompt=text("prompt"),
-            response_format=text("response_format"),
-            temperature=text("temperature"),
-            granularities=grans,
-            purpose=text("purpose"),
-        )
+            if isinstance(value, str):
+                fields[name] = value
+        fields["timestamp_granularities"] = [
+            g
+            for key in ("timestamp_granularities[]", "timestamp_granularities")
+            for g in form.getlist(key)
+            if isinstance(g, str)
+        ]
+        return fields
     finally:
         await form.close()
 
 
-async def _speech(request: Request, service: Transcription) -> Response:
-    client = await _authenticate(request)
-    call = _gateway(request).start(client, service.action, str(request.base_url))
-    form = await _read_form(request, request.app.state.settings.max_upload_bytes)
-    reply = await service.handle(call, form, request.headers.get("glassbox-purpose"))
-    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
+async def _speech(request: Request, action: Action) -> Response:
+    node = glassbox(request)
+    max_bytes = node.settings.max_upload_bytes
+    outcome = await node.gateway.handle(
+        action,
+        request.headers.get("authorization"),
+        lambda: _read_form(request, max_bytes),
+        request.headers.get("glassbox-purpose"),
+    )
+    return render(outcome, str(request.base_url), Style.OPENAI)
 
 
 @router.post("/v1/audio/transcriptions")
 async def transcriptions(request: Request) -> Response:
-    return await _speech(request, request.app.state.transcription)
+    return await _speech(request, Action.TRANSCRIBE)
 
 
 @router.post("/v1/audio/translations")
 async def translations(request: Request) -> Response:
     """Speech in any language to English text (needs a multilingual Whisper model)."""
-    return await _speech(request, request.app.state.speech_translation)
+    return await _speech(request, Action.TRANSLATE_SPEECH)
 
 
 @router.get("/v1/models")
 async def models(request: Request) -> JSONResponse:
-    await _authenticate(request)
-    names = request.app.state.transcriber.model_names()
+    node = glassbox(request)
+    await node.gateway.authenticate(request.headers.get("authorization"))
+    names = node.services.transcriber.model_names()
     data = [{"id": n, "object": "model", "created": 0, "owned_by": "glassbox"} for n in names]
     return JSONResponse({"object": "list", "data": data})
 
 
 @router.get("/v1/receipts/{index}")
 async def receipts(request: Request, index: int) -> JSONResponse:
-    client = await _authenticate(request)
+    node = glassbox(request)
+    client = await node.gateway.authenticate(request.headers.get("authorization"))
     if index < 0:
         raise InputError("index must be >= 0")
-    return JSONResponse(await receipt_with_proof(_gateway(request).node, client, index))
+    return JSONResponse(await node.ledger.receipt_with_proof(client.id, index))
 
 
 @router.get("/v1/holds/{hold_id}")
 async def hold_status(request: Request, hold_id: str) -> Response:
     """A held request's state; once served, the service's normal result with its receipt."""
-    client = await _authenticate(request)
-    review = request.app.state.review
-    reply = await run_in_threadpool(review.client_view, client.id, hold_id, str(request.base_url))
-    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
+    node = glassbox(request)
+    client = await node.gateway.authenticate(request.headers.get("authorization"))
+    view = await run_in_threadpool(node.review.client_view, client.id, hold_id)
+    return render_hold(view, str(request.base_url))

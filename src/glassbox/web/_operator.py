@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from glassbox.errors import InputError, Unauthorized
+from glassbox.web._node import glassbox
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 MAX_ENTRIES_PER_APPEND = 1000
@@ -22,7 +23,7 @@ class AppendRequest(BaseModel):
 
 
 def require_operator(request: Request) -> None:
-    expected = request.app.state.node.settings.operator_token_sha256
+    expected = glassbox(request).settings.operator_token_sha256
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not expected or scheme.lower() != "bearer" or not token:
@@ -40,5 +41,5 @@ async def append_entries(request: Request, body: AppendRequest) -> JSONResponse:
         entries = [base64.b64decode(e, validate=True) for e in body.entries]
     except (binascii.Error, ValueError):
         raise InputError("entries must be base64 strings") from None
-    indices = await request.app.state.node.sequencer.append_async(entries)
-    return JSONResponse({"indices": indices})
+    first = await glassbox(request).log.append_async(entries)
+    return JSONResponse({"indices": list(range(first, first + len(entries)))})

@@ -10,16 +10,17 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, PayloadTooLarge
-from glassbox.gateway import Gateway, TextServices
+from glassbox.web._node import glassbox
+from glassbox.web._render import Style, render
 
 router = APIRouter(tags=["text"])
 BODY_OVERHEAD = 64 * 1024
 
 
-async def _read(request: Request) -> dict[str, Any] | GlassboxError:
+async def _read(request: Request, max_chars: int) -> dict[str, Any] | GlassboxError:
     """The request's fields from JSON or a form; errors are returned so they get logged."""
-    max_chars: int = request.app.state.settings.max_text_chars
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > max_chars * 4 + BODY_OVERHEAD:
         return PayloadTooLarge(
@@ -48,40 +49,43 @@ async def _read(request: Request) -> dict[str, Any] | GlassboxError:
         return InputError(f"the form is malformed: {exc.detail}")
 
 
-async def _serve(request: Request, action: str, style: str) -> Response:
-    gateway: Gateway = request.app.state.gateway
-    fields = await _read(request)
+async def _serve(request: Request, action: Action, style: Style) -> Response:
+    node = glassbox(request)
+    fields = await _read(request, node.settings.max_text_chars)
+    # LibreTranslate clients send the key as the `api_key` field.
     key = fields.pop("api_key", None) if isinstance(fields, dict) else None
-    header = request.headers.get("authorization")
-    if not header and isinstance(key, str) and key:
-        header = f"Bearer {key}"
-    client = await run_in_threadpool(gateway.clients.authenticate, header)
-    call = gateway.start(client, action, str(request.base_url))
-    call.error_style = style
-    text: TextServices = request.app.state.text
-    reply = await text.handle(call, fields, request.headers.get("glassbox-purpose"))
-    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
+    credentials = request.headers.get("authorization")
+    if not credentials and isinstance(key, str) and key:
+        credentials = f"Bearer {key}"
+
+    async def read() -> dict[str, Any] | GlassboxError:
+        return fields
+
+    outcome = await node.gateway.handle(
+        action, credentials, read, request.headers.get("glassbox-purpose")
+    )
+    return render(outcome, str(request.base_url), style)
 
 
 @router.post("/translate")
 async def translate(request: Request) -> Response:
-    return await _serve(request, "translate", "libretranslate")
+    return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE)
 
 
 @router.post("/detect")
 async def detect(request: Request) -> Response:
-    return await _serve(request, "detect", "libretranslate")
+    return await _serve(request, Action.DETECT, Style.LIBRETRANSLATE)
 
 
 @router.post("/v1/redact")
 async def redact(request: Request) -> Response:
-    return await _serve(request, "redact", "openai")
+    return await _serve(request, Action.REDACT, Style.OPENAI)
 
 
 @router.get("/languages")
 async def languages(request: Request) -> JSONResponse:
     """The translation engine's languages, in LibreTranslate's shape (public, no content)."""
-    translator = request.app.state.translator
+    translator = glassbox(request).services.translator
     langs = [] if translator is None else await run_in_threadpool(translator.languages)
     return JSONResponse(
         [{"code": lang.code, "name": lang.name, "targets": list(lang.targets)} for lang in langs]

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from glassbox.entries import canonical
 from glassbox.errors import GlassboxError, NotFound
 from glassbox.report import (
+    MEASURE_LABELS,
     MEASURES,
     PublishedReports,
     Report,
@@ -31,7 +32,7 @@ from glassbox.report import (
     report_document,
     shown,
 )
-from glassbox.report._present import MEASURE_LABELS
+from glassbox.web._node import glassbox
 
 HOME = "/transparency"
 STYLESHEET = "transparency.css"
@@ -74,13 +75,8 @@ def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _published(request: Request) -> PublishedReports:
-    """The app's index of report entries, made on first use for the node now running."""
-    state = request.app.state
-    cached = getattr(state, "transparency", None)
-    if cached is None or cached[0] is not state.node:
-        cached = state.transparency = (state.node, PublishedReports(state.node.reader))
-    published: PublishedReports = cached[1]
-    return published
+    """The node's index of report entries."""
+    return glassbox(request).reports
 
 
 @router.get("")
@@ -128,7 +124,7 @@ async def report(request: Request, name: str) -> Response:
 def _period_context(request: Request, chosen: Report, figures: dict[str, Any]) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     try:
-        key = request.app.state.node.signer.verifier_key()
+        key = glassbox(request).log.signer.verifier_key()
     except (AttributeError, GlassboxError):
         key = None
     charts = {

@@ -16,6 +16,7 @@ from ._detect import LanguageDetector
 from ._engines import build_translator
 from ._html import sanitize_html
 from ._redact import Entity, Redaction, Redactor
+from ._services import DetectService, RedactService, TranslateService
 from ._types import DetectedLanguage, Language, Translation, Translator
 from ._upstream import UpstreamLibreTranslate
 
@@ -25,12 +26,15 @@ __all__ = [
     "ApertiumTranslator",
     "ArgosTranslator",
     "CTranslate2Translator",
+    "DetectService",
     "DetectedLanguage",
     "Entity",
     "Language",
     "LanguageDetector",
+    "RedactService",
     "Redaction",
     "Redactor",
+    "TranslateService",
     "Translation",
     "Translator",
     "UpstreamLibreTranslate",

@@ -20,8 +20,8 @@ from glassbox.tlog import (
     inclusion_proof,
     tile_width,
 )
+from glassbox.tlog.server._cosignatures import add_cosignatures
 from glassbox.tlog.server._sql import fetch_all, placeholder
-from glassbox.tlog.server._witnessing import add_cosignatures
 
 MAX_ENTRIES_PER_READ = 1000
 
@@ -146,6 +146,16 @@ class LogReader:
         if end > size:
             raise NotFound(f"end {end} is beyond the published tree size {size}")
         return self._entries(start, end)
+
+    def sequenced_entry(self, index: int) -> bytes:
+        """The entry at `index` once committed, integrated or not (for its own client)."""
+        with self._conn() as conn:
+            data = conn.execute(
+                select(log_entries.c.data).where(log_entries.c.idx == index)
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound(f"no entry at log index {index}")
+        return bytes(data)
 
     def _entries(self, start: int, end: int) -> list[bytes]:
         with self._conn() as conn:

@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures._base import FINISHED, RUNNING
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -24,10 +23,25 @@ from glassbox.tlog import MAX_ENTRY_SIZE
 from glassbox.tlog.server._sql import placeholder
 
 _log = logging.getLogger(__name__)
+# The states `concurrent.futures.Future` keeps in `_state`, which its helpers read.
+_RUNNING, _FINISHED = "RUNNING", "FINISHED"
 
-# Runs inside the append transaction with the first index assigned to the caller's
-# entries, so records that must exist exactly when the entries do commit with them.
-Attach = Callable[[Connection, int], None]
+# A companion write: runs inside the append transaction with the first index assigned
+# to the caller's entries, so records that must exist exactly when the entries do
+# (a request's row, a hold) commit with them or not at all. It runs on the writer
+# thread, between other callers' work: it must only execute SQL with values computed
+# beforehand (no encryption, no hashing of uploads). If it raises, its caller alone
+# gets the error and its entries are not written; the rest of the batch is.
+Companion = Callable[[Connection, int], None]
+
+
+class _CompanionFailed(Exception):
+    """A companion write raised; `position` says whose (its place in the batch's list)."""
+
+    def __init__(self, position: int, error: BaseException) -> None:
+        super().__init__(position)
+        self.position = position
+        self.error = error
 
 
 def check_entries(entries: Sequence[bytes]) -> None:
@@ -71,30 +85,20 @@ def _max_rows(conn: Connection) -> int:
     return min(_ROWS_PER_INSERT, 1 << ((limit // 2).bit_length() - 1))
 
 
-def write_entries(
-    engine: Engine,
-    entries: Sequence[bytes],
-    attach: Sequence[tuple[int, Attach]] = (),
-) -> int:
-    """Store `entries` at consecutive indices in one transaction; return the first index.
-
-    The counter row's lock orders concurrent writers (and replicas), so committed
-    ranges always form a gap-free prefix of the log. Each `(offset, fn)` in `attach`
-    is called in the same transaction with the index of entry `offset`.
-    """
-    check_entries(entries)
-    return _write_rows(engine, [bytes(e) for e in entries], attach)
-
-
 def _write_rows(
     engine: Engine,
     entries: Sequence[bytes],
-    attach: Sequence[tuple[int, Attach]],
+    companions: Sequence[tuple[int, Companion]],
     started: Callable[[], None] | None = None,
 ) -> int:
-    """`write_entries` for entries already checked and held as `bytes`.
+    """Store `entries` at consecutive indices in one transaction; return the first index.
 
-    `started` is called once the entries have their indices, before their rows are sent.
+    The entries are already checked and held as `bytes`. The counter row's lock
+    orders concurrent writers (and replicas), so committed ranges always form a
+    gap-free prefix of the log. Each `(offset, fn)` in `companions` is called in the
+    same transaction with the index of entry `offset`; if one raises, nothing is
+    written and `_CompanionFailed` names it. `started` is called once the entries
+    have their indices, before their rows are sent.
     """
     n = len(entries)
     if n == 0:
@@ -133,8 +137,11 @@ def _write_rows(
                 ) from exc
             finally:
                 cursor.close()
-            for offset, fn in attach:
-                fn(conn, start + offset)
+            for position, (offset, fn) in enumerate(companions):
+                try:
+                    fn(conn, start + offset)
+                except Exception as exc:  # rolled back with the whole transaction
+                    raise _CompanionFailed(position, exc) from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"could not store log entries ({exc.__class__.__name__})") from exc
     return start
@@ -162,8 +169,9 @@ class _Batch:
         self.latch.acquire()
 
 
-# A batch taken: the batch, its entries in order, and each attach with its entry's offset.
-_Taken = tuple[_Batch, list[bytes], list[tuple[int, Attach]]]
+# A batch taken: the batch, its receipts and its entries in order, and each companion
+# write with the offset of its caller's first entry.
+_Taken = tuple[_Batch, list["_Receipt"], list[bytes], list[tuple[int, Companion]]]
 
 _NOTHING = _Batch()  # where receipts of no entries are: done, with no index to wait for
 _NOTHING.done = True
@@ -171,7 +179,7 @@ _NOTHING.latch.release()
 
 
 class _Receipt(Future[list[int]]):
-    """The future of one `submit`, and the queued append itself: its entries and attach.
+    """The future of one `submit`, and the queued append itself: entries and companion.
 
     Every receipt of a sequencer shares one condition, which its caller waits on
     only until the writer thread takes it into a batch; then it waits on the
@@ -181,31 +189,39 @@ class _Receipt(Future[list[int]]):
     Receipts are made by the hundred thousand under load, so each is one small
     object: slots; its state, error and indices read from its batch; and the
     lists `concurrent.futures` helpers use made only when one of them is used.
+    A receipt whose companion write failed carries its own error (`_error`): its
+    entries were left out of its batch, which was written without them.
     """
 
-    __slots__ = ("_batch", "_condition", "_offset", "attach", "count", "entries")
+    __slots__ = ("_batch", "_condition", "_error", "_offset", "companion", "count", "entries")
     _result = None  # what Future's repr shows; the indices come from the batch
     _waiter_list: list[Any] | None = None
     _callbacks: list[Callable[[Future[list[int]]], object]] | None = None
     _awaited: asyncio.Future[list[int]] | None = None  # set by append_async before queueing
 
     def __init__(  # no super(): the condition is shared
-        self, condition: threading.Condition, entries: Sequence[bytes], attach: Attach | None
+        self,
+        condition: threading.Condition,
+        entries: Sequence[bytes],
+        companion: Companion | None,
     ) -> None:
         self._condition = condition
         self._batch: _Batch | None = None  # set when the writer thread takes it
         self._offset = 0  # where its entries start in its batch
+        self._error: BaseException | None = None
         self.entries = entries
-        self.attach = attach
+        self.companion = companion
         self.count = len(entries)
 
     @property
     def _state(self) -> str:  # type: ignore[override]
         batch = self._batch
-        return FINISHED if batch is not None and batch.done else RUNNING
+        return _FINISHED if batch is not None and batch.done else _RUNNING
 
     @property
     def _exception(self) -> BaseException | None:  # type: ignore[override]
+        if self._error is not None:
+            return self._error
         batch = self._batch
         return None if batch is None else batch.error
 
@@ -251,13 +267,44 @@ class _Receipt(Future[list[int]]):
 
     def result(self, timeout: float | None = None) -> list[int]:
         batch = self._settled(timeout)
-        if batch.error is not None:
-            raise batch.error
+        error = self._error or batch.error
+        if error is not None:
+            raise error
         first = batch.first + self._offset
         return [first] if self.count == 1 else list(range(first, first + self.count))
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
-        return self._settled(timeout).error
+        return self._error or self._settled(timeout).error
+
+
+def _leave_out(
+    receipts: list[_Receipt],
+    flat: list[bytes],
+    companions: list[tuple[int, Companion]],
+    failed: _CompanionFailed,
+) -> tuple[list[bytes], list[tuple[int, Companion]]]:
+    """Take the caller whose companion failed out of a batch; its receipt keeps the error.
+
+    Returns the batch's entries and companions without it; the receipts after it
+    move up by its entry count, so indices stay consecutive.
+    """
+    offset, _ = companions[failed.position]
+    at = next(n for n, r in enumerate(receipts) if r._offset == offset and r.companion)
+    gone = receipts.pop(at)
+    error = failed.error
+    if not isinstance(error, GlassboxError):  # an unexpected error: never shown as it is
+        _log.error("a log companion write failed", exc_info=error)
+        error = StorageError(f"could not store the request's records ({type(error).__name__})")
+    gone._error = error
+    for later in receipts[at:]:
+        later._offset -= gone.count
+    kept = flat[:offset] + flat[offset + gone.count :]
+    moved = [
+        (o if o < offset else o - gone.count, fn)
+        for n, (o, fn) in enumerate(companions)
+        if n != failed.position
+    ]
+    return kept, moved
 
 
 def _remaining(deadline: float | None) -> float | None:
@@ -280,7 +327,7 @@ def _settle(
         watched, batch.watched = batch.watched, []  # no cycle from batch to receipt to batch
         for receipt in watched:
             for waiter in receipt._waiter_list or ():
-                if batch.error is None:
+                if receipt._exception is None:
                     waiter.add_result(receipt)
                 else:
                     waiter.add_exception(receipt)
@@ -343,14 +390,20 @@ class Sequencer:
         self._thread = threading.Thread(target=self._run, name="glassbox-sequencer", daemon=True)
         self._thread.start()
 
-    def submit(self, entries: Sequence[bytes], attach: Attach | None = None) -> Future[list[int]]:
-        """Queue entries; the future resolves to their indices once they are committed."""
-        return self._queue(entries, attach, None)
+    def submit(
+        self, entries: Sequence[bytes], companion: Companion | None = None
+    ) -> Future[list[int]]:
+        """Queue entries; the future resolves to their indices once they are committed.
+
+        `companion`, if given, writes the caller's records in the same transaction
+        (see `Companion`); its error, if it raises, is the future's.
+        """
+        return self._queue(entries, companion, None)
 
     def _queue(
         self,
         entries: Sequence[bytes],
-        attach: Attach | None,
+        companion: Companion | None,
         awaited: asyncio.Future[list[int]] | None,
     ) -> _Receipt:
         for entry in entries:  # check_entries, inline: this runs once per request
@@ -358,7 +411,7 @@ class Sequencer:
                 check_entries(entries)  # raises if one is too large
                 entries = [bytes(e) for e in entries]  # a bytearray or memoryview: a copy
                 break
-        receipt = _Receipt(self._receipts, entries, attach)
+        receipt = _Receipt(self._receipts, entries, companion)
         if awaited is not None:
             receipt._awaited = awaited
         if not entries:
@@ -383,19 +436,19 @@ class Sequencer:
         with self._lock:
             if not self._stopped:
                 return
-            left, _, _ = self._take(None)
+            left, _, _, _ = self._take(None)
         _settle(self._receipts, left, None, Overloaded("the log is shutting down"))
 
-    def append(self, entries: Sequence[bytes]) -> list[int]:
+    def append(self, entries: Sequence[bytes], companion: Companion | None = None) -> list[int]:
         """Append entries (in order) and return their indices once durable."""
-        return self.submit(entries).result()
+        return self.submit(entries, companion).result()
 
     async def append_async(
-        self, entries: Sequence[bytes], attach: Attach | None = None
+        self, entries: Sequence[bytes], companion: Companion | None = None
     ) -> list[int]:
         """`append` for a coroutine: the event loop goes on serving while the entries commit."""
         future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
-        self._queue(entries, attach, future)
+        self._queue(entries, companion, future)
         return await future
 
     def close(self) -> None:
@@ -436,8 +489,9 @@ class Sequencer:
         Only the writer thread takes, or, once it has stopped, `_refuse_leftovers`.
         """
         batch = _Batch()
+        receipts: list[_Receipt] = []
         flat: list[bytes] = []
-        attach: list[tuple[int, Attach]] = []
+        companions: list[tuple[int, Companion]] = []
         pending = self._pending
         taken = 0
         # With the condition held, a receipt given waiters or callbacks meanwhile is
@@ -447,8 +501,9 @@ class Sequencer:
                 receipt = pending.popleft()
                 receipt._batch = batch
                 receipt._offset = len(flat)
-                if receipt.attach is not None:
-                    attach.append((len(flat), receipt.attach))
+                if receipt.companion is not None:
+                    companions.append((len(flat), receipt.companion))
+                receipts.append(receipt)
                 flat.extend(receipt.entries)
                 if (
                     receipt._awaited is not None
@@ -459,7 +514,7 @@ class Sequencer:
                 taken += 1
             self._receipts.notify_all()  # callers waiting for their receipt to be taken
         self._last_batch = taken
-        return batch, flat, attach
+        return batch, receipts, flat, companions
 
     def _run(self) -> None:
         # A committed batch's callers are told once the next batch holds its indices,
@@ -493,14 +548,17 @@ class Sequencer:
     def _write(
         self,
         batch: _Batch,
+        receipts: list[_Receipt],
         flat: list[bytes],
-        attach: list[tuple[int, Attach]],
+        companions: list[tuple[int, Companion]],
         previous: tuple[_Batch, int] | None = None,
     ) -> tuple[_Batch, int] | None:
         """Write a batch; return it with its first index, or None if it was refused.
 
         `previous`, a committed batch, is settled before this one's rows are sent,
         or in any case before this returns. A refused batch is settled with the error.
+        A caller whose companion write fails is left out with that error, and the
+        batch is written again without it: batch-mates never share its failure.
         """
 
         def tell_previous() -> None:
@@ -510,7 +568,15 @@ class Sequencer:
                 previous = None
 
         try:
-            start = _write_rows(self._engine, flat, attach, tell_previous)
+            while True:
+                try:
+                    start = _write_rows(self._engine, flat, companions, tell_previous)
+                    break
+                except _CompanionFailed as failed:
+                    flat, companions = _leave_out(receipts, flat, companions, failed)
+                    if not flat:  # every caller's companion failed: nothing to write
+                        _settle(self._receipts, batch, 0)
+                        return None
         except GlassboxError as exc:
             _settle(self._receipts, batch, None, exc)
             return None

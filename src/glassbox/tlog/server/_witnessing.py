@@ -14,19 +14,16 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select
 
-from glassbox.errors import ConfigError, FetchError, GlassboxError, VerificationError
+from glassbox.errors import FetchError, GlassboxError, VerificationError
 from glassbox.store import log_cosignatures, log_tree
-from glassbox.tlog import Checkpoint, CosignatureVerifier, parse_note, verify_cosignature
-
-if TYPE_CHECKING:
-    from glassbox.tlog.server._reader import LogReader
+from glassbox.tlog import Checkpoint, WitnessEndpoint, parse_note, verify_cosignature
+from glassbox.tlog.server._reader import LogReader
 
 _log = logging.getLogger(__name__)
 
@@ -35,83 +32,25 @@ _MAX_BACKOFF = 60.0
 _CONFLICT_RETRIES = 2
 
 
-@dataclass(frozen=True)
-class WitnessEndpoint:
-    """One configured witness: its submission prefix and its cosigning key."""
-
-    url: str
-    verifier: CosignatureVerifier
-
-    @property
-    def key(self) -> str:
-        return self.verifier.key_string()
-
-
-def parse_witnesses(text: str) -> list[WitnessEndpoint]:
-    """Parse the `witnesses` setting: ``url|vkey`` pairs separated by ``;``."""
-    endpoints: list[WitnessEndpoint] = []
-    for item in (part.strip() for part in text.split(";")):
-        if not item:
-            continue
-        url, bar, vkey = item.partition("|")
-        url = url.strip().rstrip("/")
-        scheme, _, host = url.partition("://")
-        if not bar or scheme not in ("http", "https") or not host:
-            raise ConfigError(
-                f"setting 'witnesses': {item!r} is not 'http(s)://prefix|witness verifier key'"
-            )
-        try:
-            verifier = CosignatureVerifier.from_key_string(vkey.strip())
-        except GlassboxError as exc:
-            raise ConfigError(f"setting 'witnesses': {item!r}: {exc.message}") from None
-        if any(e.verifier.public_key == verifier.public_key for e in endpoints):
-            raise ConfigError(f"setting 'witnesses': the key of {verifier.name} is listed twice")
-        endpoints.append(WitnessEndpoint(url, verifier))
-    return endpoints
-
-
-def add_cosignatures(conn: Connection, note: str) -> str:
-    """`note` (the latest checkpoint) with the cosignature lines stored for its size."""
-    size = Checkpoint.parse(parse_note(note).text).size
-    lines = conn.execute(
-        select(log_cosignatures.c.line)
-        .where(log_cosignatures.c.size == size)
-        .order_by(log_cosignatures.c.witness)
-    ).scalars()
-    return note + "".join(f"{line}\n" for line in lines)
-
-
 class WitnessSubmitter:
     """Submits each new checkpoint to every configured witness, one thread per witness."""
 
     def __init__(
         self,
         engine: Engine,
-        witnesses: list[WitnessEndpoint],
+        witnesses: Sequence[WitnessEndpoint],
         *,
         client: httpx.Client | None = None,
         timeout: float = 10.0,
     ) -> None:
-        from glassbox.tlog.server._reader import LogReader  # here: _reader imports this module
-
         self._engine = engine
-        self._reader: LogReader = LogReader(engine)
-        self.witnesses = witnesses
+        self._reader = LogReader(engine)
+        self.witnesses = list(witnesses)
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=False)
         self._owns_client = client is None
         self._known: dict[str, int] = {}  # witness key -> the size it last cosigned, as last told
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-
-    @classmethod
-    def start(cls, engine: Engine, witnesses: str, interval: float) -> WitnessSubmitter | None:
-        """Start submitting in the background if any witnesses are configured."""
-        endpoints = parse_witnesses(witnesses)
-        if not endpoints:
-            return None
-        submitter = cls(engine, endpoints)
-        submitter.start_threads(interval)
-        return submitter
 
     def submit(self, witness: WitnessEndpoint) -> bool:
         """Get the latest checkpoint cosigned by `witness` unless it already is.

@@ -1,0 +1,159 @@
+"""Speech to text as a governed service: OpenAI's transcriptions and translations.
+
+`SpeechService("transcribe", ...)` serves `/v1/audio/transcriptions`,
+`SpeechService("translate", ...)` serves `/v1/audio/translations` (speech in any
+language to English text, with a multilingual Whisper model). The request's
+fields are the multipart form's: `file` (bytes), `model`, `language`, `prompt`,
+`response_format`, `temperature`, `timestamp_granularities`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from glassbox.entries import Action
+from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
+
+from ._audio import Audio, decode_audio
+from ._formats import render, validate_request_params
+from ._interface import Prepared, Result
+from ._models import ModelSpec
+from ._transcript import Transcript
+from ._whisper import Transcriber
+
+DEFAULT_REQUEST_MODEL = "whisper-1"
+
+
+class TextRedactor(Protocol):
+    """What redacting a transcript needs (a `services.text.Redactor`)."""
+
+    def redact(self, text: str, *, language: str = "en") -> Any: ...
+
+
+class SpeechService:
+    """Transcribes (or translates into English) one uploaded audio file."""
+
+    def __init__(
+        self,
+        task: str,
+        transcriber: Transcriber,
+        *,
+        max_upload_bytes: int,
+        max_audio_seconds: float,
+        redactor: TextRedactor | None = None,
+    ) -> None:
+        if task not in ("transcribe", "translate"):
+            raise ValueError(f"unknown speech task {task!r}")
+        self.action = Action.TRANSCRIBE if task == "transcribe" else Action.TRANSLATE_SPEECH
+        self._task = task
+        self._transcriber = transcriber
+        self._max_upload = max_upload_bytes
+        self._max_seconds = max_audio_seconds
+        self._redactor = redactor
+
+    def model_names(self) -> list[str]:
+        return self._transcriber.model_names()
+
+    def prepare(self, fields: Mapping[str, Any]) -> Prepared:
+        fmt = _text(fields, "response_format") or "json"
+        temperature = _temperature(_text(fields, "temperature"))
+        granularities = list(fields.get("timestamp_granularities") or ())
+        if not all(isinstance(g, str) for g in granularities):
+            raise InputError("timestamp_granularities must be strings")
+        validate_request_params(fmt, temperature, granularities)
+        spec = self._model(_text(fields, "model") or DEFAULT_REQUEST_MODEL)
+        if self._task == "translate" and not spec.multilingual:  # refuse before holding it
+            raise InputError(
+                f"translation needs a multilingual Whisper model and {spec.name!r} is "
+                "English-only; configure one in setting 'whisper_models' "
+                "(a CTranslate2 conversion such as whisper-small)"
+            )
+        upload = fields.get("file")
+        if upload is None:
+            raise InputError("the request has no 'file' field: send the audio as multipart 'file'")
+        if not isinstance(upload, bytes):
+            raise InputError("the 'file' field must be a file upload, not text")
+        if len(upload) > self._max_upload:
+            raise PayloadTooLarge(
+                f"the file is {len(upload)} bytes; the limit is {self._max_upload} bytes"
+            )
+        if not upload:
+            raise UnsupportedMedia("the uploaded file is empty")
+        audio = decode_audio(upload, max_seconds=self._max_seconds)
+        params: dict[str, Any] = {
+            "model": spec.name,
+            "language": _text(fields, "language") or None,
+            "prompt": _text(fields, "prompt") or None,
+            "response_format": fmt,
+            "temperature": temperature,
+            "granularities": granularities,
+            "task": self._task,
+        }
+        return Prepared(
+            payload=upload,
+            params=params,
+            audio_seconds=audio.duration,
+            details={"model": spec.name},
+            work=audio,
+        )
+
+    def run(self, prepared: Prepared) -> Result:
+        params = prepared.params
+        audio: Audio = prepared.work or decode_audio(
+            prepared.payload, max_seconds=self._max_seconds
+        )
+        transcript = self._transcriber.transcribe(
+            audio,
+            model=params["model"],
+            language=params["language"],
+            prompt=params["prompt"],
+            temperature=params["temperature"],
+            word_timestamps="word" in params["granularities"],
+            task=params.get("task", "transcribe"),
+        )
+        details: dict[str, Any] = {"model": params["model"]}
+        if params.get("redact"):
+            if self._redactor is None:
+                raise GlassboxError("the policy requires redaction but no redactor is available")
+            transcript = redact_transcript(transcript, self._redactor)
+            details["redacted"] = True
+        body, media_type, document = render(
+            transcript, params["response_format"], granularities=params["granularities"]
+        )
+        return Result(body, media_type, document, details)
+
+    def _model(self, name: str) -> ModelSpec:
+        """The model to use; for translation the default alias picks a multilingual model."""
+        spec = self._transcriber.resolve(name)
+        if self._task == "translate" and not spec.multilingual and name == DEFAULT_REQUEST_MODEL:
+            for other in self._transcriber.model_names():
+                candidate = self._transcriber.resolve(other)
+                if candidate.multilingual:
+                    return candidate
+        return spec
+
+
+def redact_transcript(transcript: Transcript, redactor: TextRedactor) -> Transcript:
+    """The transcript with personal data replaced in its text and segments; words dropped."""
+    segments = tuple(
+        dataclasses.replace(s, text=redactor.redact(s.text).text) for s in transcript.segments
+    )
+    return dataclasses.replace(
+        transcript, text=redactor.redact(transcript.text).text, segments=segments, words=()
+    )
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str | None:
+    value = fields.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _temperature(raw: str | None) -> float:
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        return float(raw)
+    except ValueError:
+        raise InputError(f"temperature {raw!r} is not a number") from None

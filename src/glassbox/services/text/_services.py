@@ -1,0 +1,164 @@
+"""Translation, language detection and redaction as governed services.
+
+Their fields are LibreTranslate's (`q`, `source`, `target`, `format`,
+`alternatives` for `/translate`; `q` for `/detect`) and Glassbox's own for
+`/v1/redact` (`text`, `language`). The input commitment covers the canonical JSON
+of the validated request, so it does not depend on how the client encoded it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from glassbox.entries import Action, canonical
+from glassbox.errors import InputError
+
+from .._interface import Prepared, Result
+from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
+from ._detect import LanguageDetector
+from ._redact import Redactor
+from ._types import Translator
+
+_JSON = "application/json"
+
+
+def _texts(q: Any) -> tuple[list[str], bool]:
+    """`q` as a list of strings, and whether it came as a list."""
+    if isinstance(q, str):
+        return [q], False
+    if isinstance(q, list) and q and all(isinstance(t, str) for t in q):
+        return list(q), True
+    raise InputError("'q' must be a non-empty string or a list of strings")
+
+
+def _prepared(params: dict[str, Any], max_chars: int) -> Prepared:
+    characters = check_text(params["texts"], max_chars=max_chars)
+    return Prepared(payload=canonical(params), params=params, characters=characters)
+
+
+def _result(document: Any, redacted: bool = False) -> Result:
+    details = {"redacted": True} if redacted else {}
+    return Result(json.dumps(document).encode(), _JSON, document, details)
+
+
+class TranslateService:
+    """LibreTranslate's `/translate`, with any `Translator` engine."""
+
+    action = Action.TRANSLATE
+
+    def __init__(self, translator: Translator | None, redactor: Redactor, *, max_chars: int):
+        self.translator = translator
+        self._redactor = redactor
+        self._max_chars = max_chars
+
+    def prepare(self, fields: Mapping[str, Any]) -> Prepared:
+        texts, as_list = _texts(fields.get("q"))
+        if self.translator is None:
+            raise InputError("no translation engine is configured (setting 'translation_engine')")
+        fmt = fields.get("format") or "text"
+        if fmt not in FORMATS:
+            raise InputError(f"format must be one of {', '.join(FORMATS)}")
+        source, target = fields.get("source") or "auto", fields.get("target")
+        codes = {lang.code for lang in self.translator.languages()}
+        if not isinstance(target, str) or target not in codes:
+            raise InputError(f"unknown target language {target!r}; see /languages")
+        if not isinstance(source, str) or (source != "auto" and source not in codes):
+            raise InputError(f"unknown source language {source!r}; see /languages")
+        try:
+            alternatives = int(fields.get("alternatives") or 0)
+        except (TypeError, ValueError):
+            raise InputError("'alternatives' must be a whole number") from None
+        if not 0 <= alternatives <= MAX_ALTERNATIVES:
+            raise InputError(f"'alternatives' must be 0..{MAX_ALTERNATIVES}")
+        params = {
+            "texts": texts,
+            "list": as_list,
+            "source": source,
+            "target": target,
+            "format": fmt,
+            "alternatives": alternatives,
+        }
+        return _prepared(params, self._max_chars)
+
+    def run(self, prepared: Prepared) -> Result:
+        if self.translator is None:
+            raise InputError("no translation engine is configured (setting 'translation_engine')")
+        params = prepared.params
+        # "auto" goes to the engine, which detects among the languages it can translate.
+        results = self.translator.translate(
+            params["texts"],
+            params["source"],
+            params["target"],
+            fmt=params["format"],
+            alternatives=params["alternatives"],
+        )
+        detected = None
+        if params["source"] == "auto" and results and results[0].detected is not None:
+            found = results[0].detected
+            detected = {"confidence": found.confidence, "language": found.language}
+        out = [r.text for r in results]
+        redact = bool(params.get("redact"))
+        if redact:
+            out = [self._redactor.redact(t).text for t in out]
+        body: dict[str, Any] = {"translatedText": out if params["list"] else out[0]}
+        if detected is not None:
+            body["detectedLanguage"] = [detected] * len(out) if params["list"] else detected
+        if params["alternatives"]:
+            alts = [list(r.alternatives) for r in results]
+            body["alternatives"] = alts if params["list"] else alts[0]
+        return _result(body, redact)
+
+
+class DetectService:
+    """LibreTranslate's `/detect`: the likeliest languages of each text."""
+
+    action = Action.DETECT
+
+    def __init__(self, detector: LanguageDetector, *, max_chars: int) -> None:
+        self._detector = detector
+        self._max_chars = max_chars
+
+    def prepare(self, fields: Mapping[str, Any]) -> Prepared:
+        texts, as_list = _texts(fields.get("q"))
+        return _prepared({"texts": texts, "list": as_list}, self._max_chars)
+
+    def run(self, prepared: Prepared) -> Result:
+        params = prepared.params
+        found = [self._detector.detect(text, top=3) for text in params["texts"]]
+        rows = [[{"confidence": d.confidence, "language": d.language} for d in f] for f in found]
+        return _result(rows if params["list"] else rows[0])
+
+
+class RedactService:
+    """`/v1/redact`: personal data in a text replaced by its type, with what was found."""
+
+    action = Action.REDACT
+
+    def __init__(self, redactor: Redactor, *, max_chars: int) -> None:
+        self._redactor = redactor
+        self._max_chars = max_chars
+
+    def prepare(self, fields: Mapping[str, Any]) -> Prepared:
+        text = fields.get("text")
+        if not isinstance(text, str):
+            raise InputError("'text' must be a string")
+        language = fields.get("language", "en")
+        if not isinstance(language, str):
+            raise InputError("'language' must be a language code")
+        return _prepared({"texts": [text], "language": language}, self._max_chars)
+
+    def run(self, prepared: Prepared) -> Result:
+        params = prepared.params
+        done = self._redactor.redact(params["texts"][0], language=params["language"])
+        return _result(
+            {
+                "text": done.text,
+                "entities": [
+                    {"type": e.type, "start": e.start, "end": e.end, "score": round(e.score, 3)}
+                    for e in done.entities
+                ],
+                "detectors": list(done.detectors),
+            }
+        )

@@ -1,0 +1,120 @@
+"""Turning the gateway's outcomes into HTTP: statuses, receipt headers, and body shapes.
+
+Two shapes of error body, by route: OpenAI's (`{"error": {"message", "type",
+"code", "param"}}`) for `/v1/...`, LibreTranslate's (`{"error": "<message>"}`)
+for its routes. Every logged answer carries the receipt, in the body
+(`glassbox_receipt`) and in the `Glassbox-Log-Index` and `Glassbox-Receipt` headers.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any, assert_never
+
+from fastapi.responses import Response
+
+from glassbox.entries import Receipt, rfc3339
+from glassbox.errors import Overloaded
+from glassbox.gateway import (
+    Failed,
+    Held,
+    HeldResult,
+    HoldStatus,
+    Outcome,
+    Reason,
+    Refused,
+    Served,
+)
+
+RECEIPT_HEADER = "Glassbox-Receipt"
+INDEX_HEADER = "Glassbox-Log-Index"
+JSON = "application/json"
+
+
+class Style(Enum):
+    """Which clients a route speaks to, and so how its errors look."""
+
+    OPENAI = "openai"
+    LIBRETRANSLATE = "libretranslate"
+
+
+def receipt_headers(base_url: str, index: int) -> dict[str, str]:
+    return {INDEX_HEADER: str(index), RECEIPT_HEADER: f"{base_url.rstrip('/')}/v1/receipts/{index}"}
+
+
+def error_body(style: Style, code: str, message: str, **more: Any) -> dict[str, Any]:
+    """An error in the shape the route's clients know."""
+    if style is Style.LIBRETRANSLATE:
+        return {"error": message, "code": code, **more}
+    return {"error": {"message": message, "type": code, "code": code, "param": None, **more}}
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:
+    return Response(json.dumps(body).encode(), status, headers, media_type=JSON)
+
+
+def _reasons(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
+    return [{"id": r.id, "description": r.description} for r in reasons]
+
+
+def with_receipt(body: bytes, media_type: str, document: Any, receipt: Receipt) -> bytes:
+    """A result's body, with the receipt added when it is a JSON object."""
+    if media_type.startswith(JSON) and isinstance(document, dict):
+        return json.dumps({**document, "glassbox_receipt": receipt.to_json()}).encode()
+    return body
+
+
+def render(outcome: Outcome, base_url: str, style: Style) -> Response:
+    """The response for a governed request's outcome."""
+    receipt = outcome.receipt
+    headers = receipt_headers(base_url, receipt.index)
+    match outcome:
+        case Served(result=result):
+            served = with_receipt(result.body, result.media_type, result.document, receipt)
+            return Response(served, 200, headers, media_type=result.media_type)
+        case Refused():
+            error = error_body(
+                style, "policy_denied", outcome.message, reasons=_reasons(outcome.reasons)
+            )
+            return _json(403, {**error, "glassbox_receipt": receipt.to_json()}, headers)
+        case Failed(error=exc):
+            if isinstance(exc, Overloaded):
+                headers["Retry-After"] = str(exc.retry_after)
+            error = error_body(style, exc.code, exc.message)
+            return _json(exc.status, {**error, "glassbox_receipt": receipt.to_json()}, headers)
+        case Held():
+            headers["Location"] = f"{base_url.rstrip('/')}/v1/holds/{outcome.hold_id}"
+            body = {
+                "id": outcome.hold_id,
+                "object": "glassbox.hold",
+                "status": "pending",
+                "reviewers_required": outcome.reviewers_required,
+                "approvals": 0,
+                "expires_at": rfc3339(outcome.deadline),
+                "reasons": _reasons(outcome.reasons),
+                "glassbox_receipt": receipt.to_json(),
+            }
+            return _json(202, body, headers)
+        case unknown:
+            assert_never(unknown)
+
+
+def render_hold(view: HoldStatus | HeldResult, base_url: str) -> Response:
+    """A client's look at its hold: the status, or once served the result with its receipt."""
+    if isinstance(view, HeldResult):
+        document = json.loads(view.body) if view.media_type.startswith(JSON) else None
+        result = with_receipt(view.body, view.media_type, document, view.receipt)
+        headers = receipt_headers(base_url, view.receipt.index)
+        return Response(result, 200, headers, media_type=view.media_type)
+    status = {
+        "id": view.id,
+        "object": "glassbox.hold",
+        "status": view.status,
+        "reviewers_required": view.reviewers_required,
+        "approvals": view.approvals,
+        "expires_at": rfc3339(view.deadline),
+        "log_index": view.log_index,
+        "final_log_index": view.final_index,
+    }
+    return _json(200, status, {"Retry-After": "5"} if view.waiting else {})
