@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -232,3 +234,72 @@ def test_an_internal_failure_of_the_writer_thread_strands_no_append(
         seq.close()
     assert not failures and "settling log appends failed" in caplog.text
     assert _stored(node) == {0: b"queued", 1: b"after"}
+
+
+def test_a_failing_companion_fails_its_caller_alone_never_its_batch_mates(
+    node: Glassbox,
+) -> None:
+    """Callers queued into one batch: the one whose companion write fails gets its error,
+    its entries are not written, and every other caller's entries and records commit at
+    consecutive indices."""
+    from sqlalchemy import Connection, text
+
+    import glassbox.tlog.server._sequencer as mod
+    from glassbox.errors import Conflict, StorageError
+
+    with node.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE companion (idx INTEGER PRIMARY KEY, tag TEXT)"))
+
+    def record(tag: str) -> Callable[[Connection, int], None]:
+        def write(conn: Connection, index: int) -> None:
+            conn.execute(text("INSERT INTO companion VALUES (:i, :t)"), {"i": index, "t": tag})
+
+        return write
+
+    def conflict(conn: Connection, index: int) -> None:
+        record("conflicting")(conn, index)  # written, then rolled back with the attempt
+        raise Conflict("this hold was decided meanwhile")
+
+    def broken(conn: Connection, index: int) -> None:
+        raise RuntimeError("a bug in a companion")
+
+    gate = threading.Event()
+    batches: list[int] = []
+    seq = Sequencer(node.engine)
+    real = mod._write_rows
+
+    def gated(engine, entries, companions, started=None):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        batches.append(len(entries))
+        return real(engine, entries, companions, started)
+
+    mod._write_rows = gated  # type: ignore[assignment]
+    try:
+        first = seq.submit([b"first"])  # the writer takes it and waits at the gate
+        while first._batch is None:  # taken into a batch of its own, now at the gate
+            time.sleep(0.001)
+        plain = seq.submit([b"plain"])
+        good = seq.submit([b"good-1", b"good-2"], record("good"))
+        bad = seq.submit([b"bad-1", b"bad-2"], conflict)
+        worse = seq.submit([b"worse"], broken)
+        after = seq.submit([b"after"], record("after"))
+        gate.set()
+        assert first.result(10) == [0]
+        assert plain.result(10) == [1]
+        assert good.result(10) == [2, 3]
+        with pytest.raises(Conflict, match="decided meanwhile"):
+            bad.result(10)
+        with pytest.raises(StorageError, match="RuntimeError"):
+            worse.result(10)
+        assert isinstance(bad.exception(), Conflict)
+        assert after.result(10) == [4]
+    finally:
+        gate.set()
+        mod._write_rows = real
+        seq.close()
+    assert _stored(node) == {0: b"first", 1: b"plain", 2: b"good-1", 3: b"good-2", 4: b"after"}
+    with node.engine.connect() as conn:
+        rows = conn.execute(text("SELECT idx, tag FROM companion ORDER BY idx")).all()
+    assert [tuple(r) for r in rows] == [(2, "good"), (4, "after")]
+    assert batches[0] == 1 and batches[1] == 7  # one batch for the five queued callers...
+    assert batches[2:] == [5, 4]  # ...written again without each failing one
