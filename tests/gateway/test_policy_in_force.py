@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from glassbox.clients import ClientRegistry
+from glassbox.clock import utc_now
 from glassbox.core import (
     Glassbox,
     init_data_dir,
@@ -18,6 +18,7 @@ from glassbox.core import (
 )
 from glassbox.settings import load_settings
 from glassbox.web import create_app
+from tests.clock import FakeClock
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 
 
@@ -45,7 +46,8 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
     key = _client_key(data)
     settings = load_settings({"data_dir": data}, environ={})
     audio = sample_audio_path().read_bytes()
-    with TestClient(create_app(settings, integrate=False)) as c:
+    clock = FakeClock(utc_now())
+    with TestClient(create_app(settings, integrate=False, clock=clock)) as c:
         auth = {"Authorization": f"Bearer {key}"}
         files = {"file": ("sample.flac", audio, "audio/flac")}
         denied = c.post(
@@ -59,7 +61,7 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
             assert operator.publish_policy(policy_dir(settings)).new is False  # idempotent
         policy_hash, index = published.hash, published.index
         assert published.new and policy_hash.startswith("sha256:")
-        time.sleep(1.1)  # the policy in force is re-checked at most once a second
+        clock.advance(seconds=1)  # the policy in force is re-checked at most once a second
         served = c.post(
             "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
         )

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from glassbox.clients import ClientRegistry
+from glassbox.clock import Clock, utc_now
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.review import Accounts, Review, User
 from glassbox.settings import load_settings
@@ -69,7 +70,9 @@ class ReviewEnv:
             return [json.loads(r) for r in rows]
 
 
-def make_env(tmp_path: Path, db_url: str, **settings: Any) -> Iterator[ReviewEnv]:
+def make_env(
+    tmp_path: Path, db_url: str, clock: Clock = utc_now, **settings: Any
+) -> Iterator[ReviewEnv]:
     from glassbox.assets import sample_audio_path
 
     data = tmp_path / "data"
@@ -95,7 +98,7 @@ def make_env(tmp_path: Path, db_url: str, **settings: Any) -> Iterator[ReviewEnv
         ),
     }
     node.close()
-    app = create_app(final, integrate=False)
+    app = create_app(final, integrate=False, clock=clock)
     with TestClient(app) as client:
         yield ReviewEnv(client, keys, users, sample_audio_path().read_bytes())
 

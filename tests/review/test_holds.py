@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
+from glassbox.clock import utc_now
 from glassbox.errors import Conflict, Forbidden, InputError
 from glassbox.store import holds
+from tests.clock import FakeClock
 from tests.review.conftest import ReviewEnv, make_env
 from tests.services._wer import wer
 
@@ -139,7 +140,6 @@ def test_an_interrupted_execution_is_finished_once_after_restart(
         held = env.submit()
         env.review.decide(env.users["alice"], held["id"], "approve", "ok")
         env.review.decide(env.users["bob"], held["id"], "approve", "ok")
-        from glassbox.clock import utc_now
 
         assert env.review.book.claim(held["id"], utc_now(), env.review.lease) is not None
         env.tick()  # the live claim is respected: nothing runs
@@ -176,11 +176,12 @@ def make_env_again(tmp_path: Path) -> Iterator[ReviewEnv]:
 
 
 def test_holds_past_their_deadline_expire_as_denials(tmp_path: Path, db_url: str) -> None:
-    gen = make_env(tmp_path, db_url, hold_deadline_hours=0.5 / 3600)  # half a second
+    clock = FakeClock(utc_now())
+    gen = make_env(tmp_path, db_url, clock, hold_deadline_hours=1)
     env = next(gen)
     try:
         held = env.submit()
-        time.sleep(0.6)
+        clock.advance(hours=1)
         with pytest.raises(Conflict):
             env.review.decide(env.users["alice"], held["id"], "approve", "too late")
         env.tick()
@@ -194,7 +195,8 @@ def test_holds_past_their_deadline_expire_as_denials(tmp_path: Path, db_url: str
 
 
 def test_results_are_deleted_after_retention(tmp_path: Path, db_url: str) -> None:
-    gen = make_env(tmp_path, db_url, result_retention_hours=3 / 3600)  # three seconds
+    clock = FakeClock(utc_now())
+    gen = make_env(tmp_path, db_url, clock, result_retention_hours=2)
     env = next(gen)
     try:
         held = env.submit()
@@ -202,7 +204,10 @@ def test_results_are_deleted_after_retention(tmp_path: Path, db_url: str) -> Non
         env.review.decide(env.users["bob"], held["id"], "approve", "ok")
         env.tick()
         assert env.status(held["id"]).status_code == 200
-        time.sleep(3.1)
+        clock.advance(hours=1, minutes=59)
+        env.tick()
+        assert env.status(held["id"]).status_code == 200
+        clock.advance(minutes=1)
         env.tick()
         gone = env.status(held["id"])
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "gone"

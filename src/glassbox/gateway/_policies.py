@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select
 
@@ -16,7 +16,7 @@ from glassbox.store import policies
 from glassbox.tlog import MAX_ENTRY_SIZE
 from glassbox.tlog.server import LogServer
 
-REFRESH_SECONDS = 1.0
+REFRESH = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class PolicyBook:
         self._clock = clock
         self._lock = threading.Lock()
         self._current: Published | None = None
-        self._checked = 0.0
+        self._checked: datetime | None = None  # when the latest policy was last looked up
 
     def publish(self, policy: PolicySet) -> PublishedPolicy:
         """Validate, test and publish `policy` as a `policy` entry (unless it is in force)."""
@@ -74,7 +74,10 @@ class PolicyBook:
                 )
             )
 
-        return PublishedPolicy(policy.hash, self._log.append([entry], record), True)
+        index = self._log.append([entry], record)
+        with self._lock:
+            self._checked = None  # in force here at once
+        return PublishedPolicy(policy.hash, index, True)
 
     def _latest_row(self) -> tuple[str, int] | None:
         with self._engine.connect() as conn:
@@ -86,12 +89,14 @@ class PolicyBook:
         return None if row is None else (str(row.hash), int(row.log_index))
 
     def current(self) -> Published | None:
-        """The latest published policy, re-checked at most once a second."""
+        """The latest published policy, re-checked at most once a second (by the clock)."""
+        now = self._clock()
         with self._lock:
-            if time.monotonic() - self._checked < REFRESH_SECONDS:
+            checked = self._checked
+            if checked is not None and timedelta(0) <= now - checked < REFRESH:
                 return self._current
             latest = self._latest_row()
-            self._checked = time.monotonic()
+            self._checked = now
             if latest is None:
                 self._current = None
             elif self._current is None or self._current.policy.hash != latest[0]:
