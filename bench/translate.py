@@ -32,7 +32,7 @@ from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
 from glassbox.services.text import Translator, build_translator
 from glassbox.settings import load_settings
 from tests.live import Server
-from tests.text._tiny_model import build_model
+from tests.services.text._tiny_model import build_model
 
 TEXTS = [
     "Please send the quarterly report to the finance team before Friday.",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.text._fake_libretranslate import UPSTREAM_KEY
-from tests.text._tiny_model import build_argos_package, build_model
+from tests.services.text._fake_libretranslate import UPSTREAM_KEY
+from tests.services.text._tiny_model import build_argos_package, build_model
 
 FAKE_SERVER = Path(__file__).parent / "_fake_libretranslate.py"
 

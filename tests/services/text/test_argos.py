@@ -10,7 +10,7 @@ import pytest
 
 from glassbox.errors import ConfigError
 from glassbox.services.text import ArgosTranslator, CTranslate2Translator, Language
-from tests.text._tiny_model import build_argos_package
+from tests.services.text._tiny_model import build_argos_package
 
 
 def test_a_package_translates_exactly_like_its_model_directory(

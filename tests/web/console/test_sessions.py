@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from glassbox.clock import utc_now
 from glassbox.store import sessions
-from tests.console.conftest import csrf, hidden, sign_in
 from tests.review.conftest import ReviewEnv
+from tests.web.console.conftest import csrf, hidden, sign_in
 
 PAGES = ["/console", "/console/log", "/console/holds/req_x", "/console/holds/req_x/audio"]
 

@@ -9,7 +9,7 @@ import sentencepiece
 
 from glassbox.errors import ConfigError, InputError
 from glassbox.services.text import CTranslate2Translator, Language, Translation
-from tests.text._tiny_model import build_model
+from tests.services.text._tiny_model import build_model
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from glassbox.store import log_entries
 from glassbox.tlog import Signer, leaf_hash, open_checkpoint, verify_inclusion
 from tests.conftest import TEST_KEY
-from tests.gateway.conftest import SENTENCE, Live
 from tests.live import run_cli
 from tests.services._wer import wer
+from tests.web.conftest import SENTENCE, Live
 
 VKEY = Signer.from_key_string(TEST_KEY).verifier_key()
 

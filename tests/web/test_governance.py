@@ -10,8 +10,8 @@ import httpx
 import pytest
 from openai import OpenAI
 
-from tests.gateway.conftest import UPLOAD_LIMIT, Live
-from tests.gateway.test_transcriptions import entry_count, stored_entry
+from tests.web.conftest import UPLOAD_LIMIT, Live
+from tests.web.test_transcriptions import entry_count, stored_entry
 
 
 def post(

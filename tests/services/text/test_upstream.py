@@ -16,7 +16,7 @@ from glassbox.services.text import (
     UpstreamLibreTranslate,
     build_translator,
 )
-from tests.text._fake_libretranslate import UPSTREAM_KEY
+from tests.services.text._fake_libretranslate import UPSTREAM_KEY
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from glassbox.assets import SAMPLE_TEXT
-from tests.console.conftest import csrf, sign_in, vote
 from tests.review.conftest import ReviewEnv, make_env
 from tests.services._wer import wer
+from tests.web.console.conftest import csrf, sign_in, vote
 
 
 def test_the_queue_lists_pending_holds_oldest_first_with_time_left(env: ReviewEnv) -> None:
