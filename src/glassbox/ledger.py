@@ -59,8 +59,10 @@ class Ledger:
         """The entries to append and the companion that stores the request's row."""
         encoded = entry.encode()
         offset = len(preceded_by)
+        # A held request's final entry gets a row of its own: "<request id>:<outcome>".
+        final = entry.hold is not None
         row = {
-            "request_id": entry.request if not entry.hold else f"{entry.request}:{entry.outcome}",
+            "request_id": f"{entry.request}:{entry.outcome}" if final else entry.request,
             "client_id": client_id,
             "action": str(entry.action),
             "outcome": str(entry.outcome),

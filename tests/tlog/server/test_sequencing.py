@@ -192,7 +192,7 @@ def test_a_caller_that_stops_waiting_does_not_stop_the_log(node: Glassbox) -> No
     assert _stored(node) == {0: b"waiting", 1: b"abandoned", 2: b"later"}
 
 
-def test_receipts_work_with_concurrent_futures_helpers(node: Glassbox) -> None:
+def test_queued_appends_work_with_concurrent_futures_helpers(node: Glassbox) -> None:
     from concurrent.futures import as_completed, wait
 
     futures = [node.log.sequencer.submit([b"%d" % i]) for i in range(50)]

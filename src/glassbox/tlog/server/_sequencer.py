@@ -150,9 +150,9 @@ def _write_rows(
 class _Batch:
     """Appends written in one transaction, and so settled together, in one step.
 
-    Its receipts read their indices from it (the batch's first index plus their
+    Its tickets read their indices from it (the batch's first index plus their
     offset), so settling a batch costs the same for one caller as for thousands.
-    Only receipts someone watches through `concurrent.futures` or `append_async`
+    Only tickets someone watches through `concurrent.futures` or `append_async`
     are visited one by one. Callers wait on its latch, a lock held until it is
     settled: each waiter takes it and passes it on, so settling wakes only this
     batch's callers, one after the other rather than all at once.
@@ -164,32 +164,32 @@ class _Batch:
         self.done = False
         self.error: BaseException | None = None
         self.first = 0  # the index of the batch's first entry, once committed
-        self.watched: list[_Receipt] = []  # changed only with the receipts' condition held
+        self.watched: list[_Ticket] = []  # changed only with the tickets' condition held
         self.latch = threading.Lock()
         self.latch.acquire()
 
 
-# A batch taken: the batch, its receipts and its entries in order, and each companion
+# A batch taken: the batch, its tickets and its entries in order, and each companion
 # write with the offset of its caller's first entry.
-_Taken = tuple[_Batch, list["_Receipt"], list[bytes], list[tuple[int, Companion]]]
+_Taken = tuple[_Batch, list["_Ticket"], list[bytes], list[tuple[int, Companion]]]
 
-_NOTHING = _Batch()  # where receipts of no entries are: done, with no index to wait for
+_NOTHING = _Batch()  # where tickets of no entries are: done, with no index to wait for
 _NOTHING.done = True
 _NOTHING.latch.release()
 
 
-class _Receipt(Future[list[int]]):
+class _Ticket(Future[list[int]]):
     """The future of one `submit`, and the queued append itself: entries and companion.
 
-    Every receipt of a sequencer shares one condition, which its caller waits on
+    Every ticket of a sequencer shares one condition, which its caller waits on
     only until the writer thread takes it into a batch; then it waits on the
     batch (see `_Batch`). It is born running: an append that is queued will be
     attempted, so it cannot be cancelled (a cancelled caller simply stops waiting).
 
-    Receipts are made by the hundred thousand under load, so each is one small
+    Tickets are made by the hundred thousand under load, so each is one small
     object: slots; its state, error and indices read from its batch; and the
     lists `concurrent.futures` helpers use made only when one of them is used.
-    A receipt whose companion write failed carries its own error (`_error`): its
+    A ticket whose companion write failed carries its own error (`_error`): its
     entries were left out of its batch, which was written without them.
     """
 
@@ -226,7 +226,7 @@ class _Receipt(Future[list[int]]):
         return None if batch is None else batch.error
 
     # concurrent.futures.wait, as_completed and add_done_callback use these with the
-    # condition held: a receipt that gets one is watched when its batch is settled.
+    # condition held: a ticket that gets one is watched when its batch is settled.
     @property
     def _waiters(self) -> list[Any]:  # type: ignore[override]
         if self._waiter_list is None:
@@ -278,25 +278,25 @@ class _Receipt(Future[list[int]]):
 
 
 def _leave_out(
-    receipts: list[_Receipt],
+    tickets: list[_Ticket],
     flat: list[bytes],
     companions: list[tuple[int, Companion]],
     failed: _CompanionFailed,
 ) -> tuple[list[bytes], list[tuple[int, Companion]]]:
-    """Take the caller whose companion failed out of a batch; its receipt keeps the error.
+    """Take the caller whose companion failed out of a batch; its ticket keeps the error.
 
-    Returns the batch's entries and companions without it; the receipts after it
+    Returns the batch's entries and companions without it; the tickets after it
     move up by its entry count, so indices stay consecutive.
     """
     offset, _ = companions[failed.position]
-    at = next(n for n, r in enumerate(receipts) if r._offset == offset and r.companion)
-    gone = receipts.pop(at)
+    at = next(n for n, r in enumerate(tickets) if r._offset == offset and r.companion)
+    gone = tickets.pop(at)
     error = failed.error
     if not isinstance(error, GlassboxError):  # an unexpected error: never shown as it is
         _log.error("a log companion write failed", exc_info=error)
         error = StorageError(f"could not store the request's records ({type(error).__name__})")
     gone._error = error
-    for later in receipts[at:]:
+    for later in tickets[at:]:
         later._offset -= gone.count
     kept = flat[:offset] + flat[offset + gone.count :]
     moved = [
@@ -324,39 +324,39 @@ def _settle(
         else:
             batch.first = first
         batch.done = True
-        watched, batch.watched = batch.watched, []  # no cycle from batch to receipt to batch
-        for receipt in watched:
-            for waiter in receipt._waiter_list or ():
-                if receipt._exception is None:
-                    waiter.add_result(receipt)
+        watched, batch.watched = batch.watched, []  # no cycle from batch to ticket to batch
+        for ticket in watched:
+            for waiter in ticket._waiter_list or ():
+                if ticket._exception is None:
+                    waiter.add_result(ticket)
                 else:
-                    waiter.add_exception(receipt)
+                    waiter.add_exception(ticket)
     batch.latch.release()
-    awaited: dict[asyncio.AbstractEventLoop, list[_Receipt]] = {}
-    for receipt in watched:
-        if receipt._awaited is not None:
-            awaited.setdefault(receipt._awaited.get_loop(), []).append(receipt)
-    for loop, receipts in awaited.items():  # one wake-up per event loop, not one per request
+    awaited: dict[asyncio.AbstractEventLoop, list[_Ticket]] = {}
+    for ticket in watched:
+        if ticket._awaited is not None:
+            awaited.setdefault(ticket._awaited.get_loop(), []).append(ticket)
+    for loop, tickets in awaited.items():  # one wake-up per event loop, not one per request
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-            loop.call_soon_threadsafe(_resolve_awaited, receipts)
-    for receipt in watched:
-        for callback in receipt._callbacks or ():  # e.g. asyncio.wrap_future
+            loop.call_soon_threadsafe(_resolve_awaited, tickets)
+    for ticket in watched:
+        for callback in ticket._callbacks or ():  # e.g. asyncio.wrap_future
             try:
-                callback(receipt)
+                callback(ticket)
             except Exception:
                 _log.exception("a log append callback failed")
 
 
-def _resolve_awaited(receipts: list[_Receipt]) -> None:
-    """On an event loop: hand settled receipts to the `append_async` calls awaiting them."""
-    for receipt in receipts:
-        future = receipt._awaited
+def _resolve_awaited(tickets: list[_Ticket]) -> None:
+    """On an event loop: hand settled tickets to the `append_async` calls awaiting them."""
+    for ticket in tickets:
+        future = ticket._awaited
         if future is None or future.done():  # e.g. the request was cancelled
             continue
-        if receipt._exception is not None:
-            future.set_exception(receipt._exception)
+        if ticket._exception is not None:
+            future.set_exception(ticket._exception)
         else:
-            future.set_result(receipt.result())
+            future.set_result(ticket.result())
 
 
 class Sequencer:
@@ -379,14 +379,14 @@ class Sequencer:
         self._written = written
         self._batch_max = batch_max
         self._queue_max = queue_max
-        self._pending: deque[_Receipt] = deque()
+        self._pending: deque[_Ticket] = deque()
         self._closed = False
         self._wanted = 0  # how many queued appends the waiting writer thread waits for
         self._last_batch = 0  # appends in the last batch taken
         self._stopped = False  # the writer thread has taken its last batch
         self._lock = threading.Lock()  # entered directly: cheaper than the condition's wrapper
         self._cond = threading.Condition(self._lock)
-        self._receipts = threading.Condition()
+        self._tickets = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="glassbox-sequencer", daemon=True)
         self._thread.start()
 
@@ -405,31 +405,31 @@ class Sequencer:
         entries: Sequence[bytes],
         companion: Companion | None,
         awaited: asyncio.Future[list[int]] | None,
-    ) -> _Receipt:
+    ) -> _Ticket:
         for entry in entries:  # check_entries, inline: this runs once per request
             if len(entry) > MAX_ENTRY_SIZE or type(entry) is not bytes:
                 check_entries(entries)  # raises if one is too large
                 entries = [bytes(e) for e in entries]  # a bytearray or memoryview: a copy
                 break
-        receipt = _Receipt(self._receipts, entries, companion)
+        ticket = _Ticket(self._tickets, entries, companion)
         if awaited is not None:
-            receipt._awaited = awaited
+            ticket._awaited = awaited
         if not entries:
-            receipt._batch = _NOTHING
-            return receipt
+            ticket._batch = _NOTHING
+            return ticket
         # No lock here: deque.append is atomic, and under load the writer thread is
         # busy and needs no wake-up, so concurrent callers do not queue up on a lock.
         if self._closed:
             raise Overloaded("the log is shutting down")
         if len(self._pending) >= self._queue_max:
             raise Overloaded("too many log appends are waiting; retry shortly")
-        self._pending.append(receipt)
+        self._pending.append(ticket)
         if self._wanted and len(self._pending) >= self._wanted:  # the writer waits for this
             with self._lock:
                 self._cond.notify()
         if self._closed:  # closed since the check above: the writer may be gone
             self._refuse_leftovers()
-        return receipt
+        return ticket
 
     def _refuse_leftovers(self) -> None:
         """Once the writer thread has stopped, settle anything still queued with a refusal."""
@@ -437,7 +437,7 @@ class Sequencer:
             if not self._stopped:
                 return
             left, _, _, _ = self._take(None)
-        _settle(self._receipts, left, None, Overloaded("the log is shutting down"))
+        _settle(self._tickets, left, None, Overloaded("the log is shutting down"))
 
     def append(self, entries: Sequence[bytes], companion: Companion | None = None) -> list[int]:
         """Append entries (in order) and return their indices once durable."""
@@ -489,32 +489,32 @@ class Sequencer:
         Only the writer thread takes, or, once it has stopped, `_refuse_leftovers`.
         """
         batch = _Batch()
-        receipts: list[_Receipt] = []
+        tickets: list[_Ticket] = []
         flat: list[bytes] = []
         companions: list[tuple[int, Companion]] = []
         pending = self._pending
         taken = 0
-        # With the condition held, a receipt given waiters or callbacks meanwhile is
+        # With the condition held, a ticket given waiters or callbacks meanwhile is
         # seen watched here or, once taken, adds itself in `_watch`.
-        with self._receipts:
+        with self._tickets:
             while pending and (limit is None or not flat or len(flat) + pending[0].count <= limit):
-                receipt = pending.popleft()
-                receipt._batch = batch
-                receipt._offset = len(flat)
-                if receipt.companion is not None:
-                    companions.append((len(flat), receipt.companion))
-                receipts.append(receipt)
-                flat.extend(receipt.entries)
+                ticket = pending.popleft()
+                ticket._batch = batch
+                ticket._offset = len(flat)
+                if ticket.companion is not None:
+                    companions.append((len(flat), ticket.companion))
+                tickets.append(ticket)
+                flat.extend(ticket.entries)
                 if (
-                    receipt._awaited is not None
-                    or receipt._waiter_list is not None
-                    or receipt._callbacks is not None
+                    ticket._awaited is not None
+                    or ticket._waiter_list is not None
+                    or ticket._callbacks is not None
                 ):
-                    batch.watched.append(receipt)
+                    batch.watched.append(ticket)
                 taken += 1
-            self._receipts.notify_all()  # callers waiting for their receipt to be taken
+            self._tickets.notify_all()  # callers waiting for their ticket to be taken
         self._last_batch = taken
-        return batch, receipts, flat, companions
+        return batch, tickets, flat, companions
 
     def _run(self) -> None:
         # A committed batch's callers are told once the next batch holds its indices,
@@ -530,7 +530,7 @@ class Sequencer:
                     taken = self._take(self._batch_max)
                 else:
                     if committed is not None:
-                        _settle(self._receipts, *committed)
+                        _settle(self._tickets, *committed)
                         committed = None
                     taken = self._take_batch()
                     if taken is None:
@@ -539,16 +539,16 @@ class Sequencer:
             except Exception:  # never let the writer thread die, nor leave a caller waiting
                 _log.exception("settling log appends failed")
                 if committed is not None and not committed[0].done:
-                    _settle(self._receipts, *committed)  # it is committed all the same
+                    _settle(self._tickets, *committed)  # it is committed all the same
                 committed = None
                 if taken is not None and not taken[0].done:
                     err = StorageError("could not store log entries (internal error)")
-                    _settle(self._receipts, taken[0], None, err)
+                    _settle(self._tickets, taken[0], None, err)
 
     def _write(
         self,
         batch: _Batch,
-        receipts: list[_Receipt],
+        tickets: list[_Ticket],
         flat: list[bytes],
         companions: list[tuple[int, Companion]],
         previous: tuple[_Batch, int] | None = None,
@@ -564,7 +564,7 @@ class Sequencer:
         def tell_previous() -> None:
             nonlocal previous
             if previous is not None:
-                _settle(self._receipts, *previous)
+                _settle(self._tickets, *previous)
                 previous = None
 
         try:
@@ -573,17 +573,17 @@ class Sequencer:
                     start = _write_rows(self._engine, flat, companions, tell_previous)
                     break
                 except _CompanionFailed as failed:
-                    flat, companions = _leave_out(receipts, flat, companions, failed)
+                    flat, companions = _leave_out(tickets, flat, companions, failed)
                     if not flat:  # every caller's companion failed: nothing to write
-                        _settle(self._receipts, batch, 0)
+                        _settle(self._tickets, batch, 0)
                         return None
         except GlassboxError as exc:
-            _settle(self._receipts, batch, None, exc)
+            _settle(self._tickets, batch, None, exc)
             return None
         except Exception as exc:  # never let the writer thread die, nor leave a caller waiting
             _log.exception("log append failed")
             err = StorageError(f"could not store log entries ({exc.__class__.__name__})")
-            _settle(self._receipts, batch, None, err)
+            _settle(self._tickets, batch, None, err)
             return None
         finally:
             tell_previous()
