@@ -30,7 +30,7 @@ from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.ledger import Ledger
 from glassbox.policy import POLICY_ERROR, Decision, PolicyRequest, Ruling
 from glassbox.review import Review
-from glassbox.services import Prepared, ServiceRegistry
+from glassbox.services import Prepared, Result, Service, ServiceRegistry
 
 _log = logging.getLogger(__name__)
 NO_POLICY = "no-published-policy"
@@ -111,8 +111,8 @@ class Gateway:
         `Glassbox-Purpose` header) or in the fields' `purpose`, which wins.
         Raises InvalidApiKey (nothing is logged); every other problem is a `Failed`.
         """
-        client = await self.authenticate(credentials)
-        call = _Call(client, action, self._clock(), self.policies.current())
+        client, policy = await to_thread.run_sync(self._identify, credentials)
+        call = _Call(client, action, self._clock(), policy)
         try:
             return await self._govern(call, await read(), purpose)
         except GlassboxError as exc:
@@ -121,6 +121,10 @@ class Gateway:
             _log.exception("%s failed unexpectedly", action)
             return await self._fail(call, GlassboxError("internal error"))
 
+    def _identify(self, credentials: str | None) -> tuple[Client, Published | None]:
+        """The client, and the policy in force (both may read the database)."""
+        return self.clients.authenticate(credentials), self.policies.current()
+
     async def _govern(self, call: _Call, fields: Fields, header_purpose: str | None) -> Outcome:
         if isinstance(fields, GlassboxError):
             raise fields
@@ -128,18 +132,15 @@ class Gateway:
         call.purpose = self._purpose(call.client, declared if declared else header_purpose)
         service = self.services.get(call.action)
         body = {k: v for k, v in fields.items() if k != "purpose"}
-        prepared = call.prepared = await to_thread.run_sync(service.prepare, body)
-        call.commits.add("input", prepared.payload)
-        decision = await to_thread.run_sync(self._decide, call, prepared)
-        prepared.params["redact"] = decision.redact_output
+        decision, prepared, result = await to_thread.run_sync(self._work, call, service, body)
         match decision.outcome:
             case Ruling.DENY:
                 return await self._refuse(call, decision)
             case Ruling.REVIEW:
                 return await self._hold(call, decision, prepared)
             case Ruling.ALLOW:
-                result = await to_thread.run_sync(service.run, prepared)
-                call.commits.add("output", result.content())
+                if result is None:  # _work runs the service whenever the ruling is allow
+                    raise GlassboxError("an allowed request was not run")
                 entry = call.entry(
                     Logged.SERVED,
                     decision.reasons,
@@ -151,6 +152,24 @@ class Gateway:
                 return Served(receipt, result)
             case unknown:  # a programming error: never serve what was not allowed
                 return await self._refuse(call, _unknown_ruling(unknown))
+
+    def _work(
+        self, call: _Call, service: Service, body: dict[str, Any]
+    ) -> tuple[Decision, Prepared, Result | None]:
+        """Prepare, commit to the input, decide, and run the service if the policy allows.
+
+        One trip to a worker thread: every step blocks (decoding, hashing an upload,
+        two queries, the service itself), and a request pays for each trip.
+        """
+        prepared = call.prepared = service.prepare(body)
+        call.commits.add("input", prepared.payload)
+        decision = self._decide(call, prepared)
+        prepared.params["redact"] = decision.redact_output
+        if decision.outcome is not Ruling.ALLOW:
+            return decision, prepared, None
+        result = service.run(prepared)
+        call.commits.add("output", result.content())
+        return decision, prepared, result
 
     @staticmethod
     def _purpose(client: Client, declared: Any) -> str:
