@@ -116,19 +116,22 @@ def overhead(data: Path, key: str, requests: int) -> list[float]:
     async def read() -> dict[str, Any]:
         return {}
 
-    loop = asyncio.new_event_loop()
-    samples = []
-    try:
+    async def requests_in_turn() -> list[float]:
+        """One request after another on one running event loop, as a server serves them."""
+        samples = []
         for _ in range(requests):
             start = time.perf_counter()
-            outcome = loop.run_until_complete(
-                gateway.handle(Action.TRANSCRIBE, f"Bearer {key}", read, "accessibility")
+            outcome = await gateway.handle(
+                Action.TRANSCRIBE, f"Bearer {key}", read, "accessibility"
             )
             samples.append((time.perf_counter() - start) * 1000)
             if not isinstance(outcome, Served):
                 raise SystemExit(f"the tiny request was not served: {outcome}")
+        return samples
+
+    try:
+        samples = asyncio.run(requests_in_turn())
     finally:
-        loop.close()
         node.close()
     return samples
 
