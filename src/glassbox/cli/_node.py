@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
-from glassbox.core import init_data_dir, load_signer, tune_gc_for_serving
 from glassbox.errors import ConfigError
 
 console = Console(highlight=False, soft_wrap=True)
@@ -27,6 +26,8 @@ def init(
     database: DatabaseOpt = None,
 ) -> None:
     """Create a data directory, settings, a signing key and the database."""
+    from glassbox.core import init_data_dir
+
     key_text = None
     if signing_key is not None:
         try:
@@ -61,6 +62,7 @@ def serve(
     """Run the HTTP server (log API and services)."""
     import uvicorn
 
+    from glassbox.core import load_signer, tune_gc_for_serving
     from glassbox.web import create_app
 
     settings = settings_for(data, host=host, port=port, database=database)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from glassbox.core import Glassbox
 from glassbox.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from glassbox.core import Glassbox
 
 DataOpt = Annotated[
     Path | None,
@@ -32,5 +34,7 @@ def settings_for(data: Path | None, **overrides: Any) -> Settings:
 @contextmanager
 def node(data: Path | None, database: str | None = None) -> Iterator[Glassbox]:
     """The data directory's node, open for one command."""
+    from glassbox.core import Glassbox  # loaded only by the commands that need a node
+
     with Glassbox.open(settings_for(data, database=database)) as opened:
         yield opened

@@ -9,9 +9,7 @@ import typer
 from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
-from glassbox.core import policy_dir
 from glassbox.errors import PolicyError
-from glassbox.policy import load_policy_dir, run_policy_tests
 
 app = typer.Typer(help="Test and publish the acceptable-use policy.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -25,6 +23,9 @@ DirArg = Annotated[
 @app.command()
 def test(directory: DirArg = None, data: DataOpt = None) -> None:
     """Run the policy's own test cases."""
+    from glassbox.core import policy_dir
+    from glassbox.policy import load_policy_dir, run_policy_tests
+
     directory = directory or policy_dir(settings_for(data))
     policy = load_policy_dir(directory)
     results = run_policy_tests(policy)
@@ -43,6 +44,8 @@ def test(directory: DirArg = None, data: DataOpt = None) -> None:
 @app.command()
 def publish(directory: DirArg = None, data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """Validate, test and publish the policy as a log entry; the server then decides with it."""
+    from glassbox.core import policy_dir
+
     with node(data, database) as opened:
         published = opened.publish_policy(directory or policy_dir(opened.settings))
     if published.new:

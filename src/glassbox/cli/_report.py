@@ -10,7 +10,6 @@ from glassbox.cli import _audit
 from glassbox.cli._options import DatabaseOpt, DataOpt, node
 from glassbox.core import open_source
 from glassbox.errors import TamperError
-from glassbox.report import BAND_BELOW, MEASURES, audit_report, shown
 
 app = typer.Typer(help="Transparency reports computed from the log.", no_args_is_help=True)
 
@@ -21,15 +20,21 @@ PeriodOpt = Annotated[str, typer.Option("--period", help="The month, YYYY-MM (UT
 def build(
     period: PeriodOpt,
     band_below: Annotated[
-        int,
-        typer.Option("--band-below", min=1, help="Show counts from 1 to this minus 1 as a band."),
-    ] = BAND_BELOW,
+        int | None,
+        typer.Option(
+            "--band-below",
+            min=1,
+            help="Show counts from 1 to this minus 1 as a band [the method's default, 10].",
+        ),
+    ] = None,
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Compute a month's figures at the latest checkpoint and append them to the log."""
+    from glassbox.report import BAND_BELOW, MEASURES, shown
+
     with node(data, database) as opened:
-        report = opened.build_report(period, band_below=band_below)
+        report = opened.build_report(period, band_below=band_below or BAND_BELOW)
     typer.echo(
         f"Report {report.period} appended at log index {report.index}, computed at checkpoint "
         f"{report.origin} size={report.size} root={report.root}"
@@ -54,6 +59,8 @@ def audit(
 
     Exits 10 when any cell differs, as for any other failed verification.
     """
+    from glassbox.report import audit_report
+
     source = open_source(log)
     try:
         result = audit_report(source, period, key=key, index=index)

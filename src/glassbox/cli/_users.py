@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node
-from glassbox.review import MIN_PASSWORD
 
 app = typer.Typer(help="Reviewer and admin accounts.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -30,6 +29,8 @@ def add(
     database: DatabaseOpt = None,
 ) -> None:
     """Create a console account; the password is stored as an Argon2id hash."""
+    from glassbox.review import MIN_PASSWORD
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -21,7 +21,13 @@ from glassbox.core._services import Services, build_services
 from glassbox.gateway import Gateway, PolicyBook, PublishedPolicy
 from glassbox.ledger import Ledger
 from glassbox.policy import load_policy_dir
-from glassbox.report import PublishedReports, Report, ReportSchedule, build_report
+from glassbox.report import (
+    BAND_BELOW,
+    PublishedReports,
+    Report,
+    ReportSchedule,
+    build_report,
+)
 from glassbox.review import Accounts, HoldBook, Review, Sealer
 from glassbox.settings import Settings
 from glassbox.store import connect, migrate
@@ -101,10 +107,8 @@ class Glassbox:
         self.log.publish()
         return published
 
-    def build_report(self, period: str, *, band_below: int | None = None) -> Report:
+    def build_report(self, period: str, *, band_below: int = BAND_BELOW) -> Report:
         """Compute `period`'s figures at the latest checkpoint and publish them as an entry."""
-        if band_below is None:
-            return build_report(self.log, period, now=self.clock())
         return build_report(self.log, period, band_below=band_below, now=self.clock())
 
     def start_background(self) -> None:

@@ -8,8 +8,6 @@ from glassbox.audit import HttpSource, LogSource
 from glassbox.core._keys import load_signer
 from glassbox.errors import NotFound
 from glassbox.settings import SETTINGS_FILE, load_settings
-from glassbox.store import connect
-from glassbox.tlog.server import LocalLog
 
 
 def open_source(log: str) -> LogSource:
@@ -22,6 +20,9 @@ def open_source(log: str) -> LogSource:
     path = Path(log)
     if not (path / SETTINGS_FILE).is_file():
         raise NotFound(f"{log} is neither an http(s) URL nor a Glassbox data directory")
+    from glassbox.store import connect  # a database only for a data directory
+    from glassbox.tlog.server import LocalLog
+
     settings = load_settings({"data_dir": path})
     verifier_key = load_signer(settings).verifier_key()
     return LocalLog(str(path), connect(settings.database), verifier_key)

@@ -6,8 +6,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,6 +48,9 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the database schema to the latest revision."""
+    from alembic import command  # only for opening a node, not for reading a log
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     try:
