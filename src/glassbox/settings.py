@@ -39,6 +39,7 @@ class Settings:
     max_upload_bytes: int = 25 * 1024 * 1024
     max_audio_seconds: float = 4 * 3600
     whisper_models: str = ""
+    model_cache_dir: Path | None = None
     transcribe_concurrency: int = 2
     transcribe_queue_timeout: float = 30.0
     transcribe_threads: int = 0
@@ -57,6 +58,8 @@ class Settings:
             object.__setattr__(self, "database", f"sqlite:///{self.data_dir / 'glassbox.db'}")
         if self.signing_key_file is None:
             object.__setattr__(self, "signing_key_file", self.data_dir / "log.key")
+        if self.model_cache_dir is None:
+            object.__setattr__(self, "model_cache_dir", Path.home() / ".cache/glassbox/models")
         _check(
             self.database.startswith(("sqlite:///", "postgresql+psycopg://")),
             "database",
@@ -112,6 +115,11 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "log.key"
+
+    @property
+    def models_path(self) -> Path:
+        """Where bundled models are assembled (`model_cache_dir`)."""
+        return self.model_cache_dir or Path.home() / ".cache/glassbox/models"
 
     @property
     def witness_endpoints(self) -> list[WitnessEndpoint]:

@@ -54,11 +54,13 @@ class FakeSpeech:
         upload = fields.get("file")
         if not isinstance(upload, bytes):
             raise InputError("the request has no 'file' field")
+        language = fields.get("language")
         return Prepared(
             payload=upload,
             params={"shout": True},
             audio_seconds=2.5,
-            details={"model": "fake-1"},
+            language=language,
+            details={"model": "fake-1", **({"language": language} if language else {})},
             work="decoded",
         )
 
@@ -254,19 +256,40 @@ def test_an_unknown_ruling_denies_and_never_serves(
     assert env.entries()[0]["outcome"] == "denied"
 
 
-def test_a_redacting_policy_asks_the_service_to_redact(env: Env, tmp_path: Path) -> None:
+def _publish(env: Env, tmp_path: Path, text: str) -> None:
+    """Publish `text` (which must allow a commercial client's accessibility transcription)."""
     policy = tmp_path / "policy"
     policy.mkdir()
-    (policy / "policy.cedar").write_text(
-        '@id("redacted-transcripts")\n@description("Transcripts are redacted.")\n'
-        '@redact("output")\npermit (principal, action, resource);\n'
-    )
+    (policy / "policy.cedar").write_text(text)
     case = {"category": "commercial", "purposes": ["accessibility"], "daily_audio_seconds": 60}
     request = {"client": "c", **case, "action": "transcribe", "purpose": "accessibility"}
     (policy / "tests.json").write_text(
-        json.dumps([{"name": "all allowed", "request": request, "expect": "allow"}])
+        json.dumps([{"name": "allowed", "request": request, "expect": "allow"}])
     )
     env.node.publish_policy(policy)  # in force at once on the node that published it
+
+
+def test_the_policy_sees_the_language_and_the_entry_records_it(env: Env, tmp_path: Path) -> None:
+    _publish(
+        env,
+        tmp_path,
+        '@id("all")\n@description("Allowed.")\npermit (principal, action, resource);\n'
+        '@id("no-french")\n@description("No French here.")\n'
+        'forbid (principal, action, resource) when { context.language == "fr" };\n',
+    )
+    refused = env.handle(language="fr")
+    assert isinstance(refused, Refused) and [r.id for r in refused.reasons] == ["no-french"]
+    assert isinstance(env.handle(language="es"), Served)
+    assert [e.get("language") for e in env.entries()[1:]] == [None, "es"]
+
+
+def test_a_redacting_policy_asks_the_service_to_redact(env: Env, tmp_path: Path) -> None:
+    _publish(
+        env,
+        tmp_path,
+        '@id("redacted-transcripts")\n@description("Transcripts are redacted.")\n'
+        '@redact("output")\npermit (principal, action, resource);\n',
+    )
     outcome = env.handle()
     assert isinstance(outcome, Served)
     assert env.service.ran[0].params["redact"] is True

@@ -242,3 +242,14 @@ def test_reasons_keep_file_order_past_ten_policies() -> None:
         for name in ids
     )
     assert decide(text).reasons == tuple(ids)
+
+
+def test_a_policy_can_hold_by_the_language_of_the_speech() -> None:
+    """The identified (or declared) language is in the context: a policy may act on it."""
+    text = PERMIT_ALL + (
+        '\n@id("french-needs-review")\n@description("French audio is reviewed first.")\n'
+        '@review("1")\npermit (principal, action, resource) when { context.language == "fr" };\n'
+    )
+    assert decide(text, language="fr").outcome == "review"
+    assert decide(text, language="es").outcome == "allow"
+    assert decide(text).outcome == "allow"  # unknown language: ""

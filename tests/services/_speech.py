@@ -17,6 +17,14 @@ from glassbox.assets import SAMPLE_TEXT
 SENTENCE = SAMPLE_TEXT
 # American English at 160 words a minute: the voice tiny.en understands best.
 ESPEAK_VOICE = ("-v", "en-us", "-s", "160")
+# Sentences for espeak-ng's voices, by ISO 639-1 code (the voice of the same name).
+SENTENCES = {
+    "fr": "Bonjour, je voudrais réserver une table pour deux personnes ce soir à huit heures.",
+    "es": "Buenos días, quisiera reservar una mesa para dos personas esta noche.",
+    "de": "Guten Morgen, ich möchte heute Abend einen Tisch für zwei Personen reservieren.",
+    "ru": "Добрый день, я хотел бы заказать столик на двоих сегодня вечером.",
+    "ar": "مرحبا، أريد أن أحجز طاولة لشخصين هذا المساء.",
+}
 
 
 def espeak() -> str:
@@ -29,9 +37,11 @@ def espeak() -> str:
     return path
 
 
-def speak(text: str, wav: Path, executable: str) -> bytes:
-    """Speak `text` into the WAV file `wav` (22.05 kHz mono) and return its bytes."""
-    subprocess.run([executable, *ESPEAK_VOICE, "-w", str(wav), text], check=True)
+def speak(text: str, wav: Path, executable: str, voice: str | None = None) -> bytes:
+    """Speak `text` into the WAV file `wav` (22.05 kHz mono): in American English at 160
+    words a minute, or with another espeak-ng `voice` at its own speed."""
+    args = ESPEAK_VOICE if voice is None else ("-v", voice)
+    subprocess.run([executable, *args, "-w", str(wav), text], check=True)
     return wav.read_bytes()
 
 

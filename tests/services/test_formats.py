@@ -77,7 +77,8 @@ you are a bold one.
 
 def test_json() -> None:
     body, media_type, obj = render(KNOWN, "json")
-    assert obj == {"text": KNOWN.text}
+    # usage as OpenAI reports it for models billed by duration: whole seconds, rounded up
+    assert obj == {"text": KNOWN.text, "usage": {"type": "duration", "seconds": 3726}}
     assert json.loads(body) == obj
     assert media_type == "application/json"
 
@@ -102,7 +103,7 @@ def test_vtt() -> None:
 
 def test_empty_transcript() -> None:
     empty = Transcript(text="", language="en", duration=1.0, segments=(), words=())
-    assert render(empty, "json")[2] == {"text": ""}
+    assert render(empty, "json")[2] == {"text": "", "usage": {"type": "duration", "seconds": 1}}
     assert render(empty, "text")[0] == b"\n"
     assert render(empty, "srt")[0] == b""
     assert render(empty, "vtt")[0] == b"WEBVTT\n\n"
@@ -112,7 +113,10 @@ def test_empty_transcript() -> None:
         "duration": 1.0,
         "text": "",
         "segments": [],
+        "usage": {"type": "duration", "seconds": 1},
     }
+    identified = Transcript("", "fr", 1.0, (), (), language_probability=0.93)
+    assert render(identified, "verbose_json")[2]["language_probability"] == 0.93
 
 
 SEGMENT_KEYS = [

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from openai import OpenAI
 
+from tests.services._speech import espeak, speak
+from tests.services._wer import words
 from tests.web.conftest import UPLOAD_LIMIT, Live
 from tests.web.test_transcriptions import entry_count, stored_entry
 
@@ -171,21 +174,42 @@ def test_server_survives_the_bad_input(live: Live) -> None:
 
 
 # openai 3.x marks the audio translations endpoint deprecated; clients still call it.
+SPANISH = "Buenos días, quisiera reservar una mesa para dos personas esta noche."
+
+
 @pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
-def test_speech_translation_without_a_multilingual_model_says_which_is_needed(
+def test_spanish_speech_is_translated_into_english_on_the_governed_path(
+    live: Live, openai_client: Callable[..., OpenAI], tmp_path: Path
+) -> None:
+    """whisper-1 is the bundled multilingual model: speech in Spanish comes back in English."""
+    spanish = tmp_path / "es.wav"
+    speak(SPANISH, spanish, espeak(), voice="es")
+    before = entry_count(live)
+    with spanish.open("rb") as f:
+        translation = openai_client().audio.translations.create(model="whisper-1", file=f)
+    text = translation.text.lower()
+    # espeak's Spanish is hard for Whisper base ("Good day, if you want to save a table for
+    # us..."): English, and none of the Spanish words, is what is checked.
+    assert "good" in words(text), text
+    assert not set(words(SPANISH.lower())) & set(words(text)) - {"a"}, text
+    entry = stored_entry(live, before)
+    assert entry["action"] == "translate_speech" and entry["outcome"] == "served"
+    assert entry["model"] == "base" and entry["language"] == "es"
+    assert (
+        entry["model_sha256"] == "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
+def test_speech_translation_with_an_english_only_model_says_which_is_needed(
     live: Live, openai_client: Callable[..., OpenAI]
 ) -> None:
-    """Only the English-only tiny.en is bundled: a clear 400, logged as failed.
-
-    A multilingual Whisper model cannot be fetched on this machine, so the served path
-    of /v1/audio/translations is exercised only by the shared code it runs with
-    /v1/audio/transcriptions (task="translate" is passed through to faster-whisper).
-    """
+    """Asking tiny.en to translate: a clear 400 naming the multilingual models, logged failed."""
     import openai
 
     before = entry_count(live)
     with live.speech.open("rb") as f, pytest.raises(openai.BadRequestError) as caught:
-        openai_client().audio.translations.create(model="whisper-1", file=f)
-    assert "multilingual" in str(caught.value) and "whisper_models" in str(caught.value)
+        openai_client().audio.translations.create(model="tiny.en", file=f)
+    assert "multilingual" in str(caught.value) and "English-only" in str(caught.value)
     entry = stored_entry(live, before)
     assert entry["action"] == "translate_speech" and entry["outcome"] == "failed"

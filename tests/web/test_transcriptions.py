@@ -14,6 +14,7 @@ import pytest
 from openai import OpenAI
 from sqlalchemy import func, select
 
+from glassbox.services import BASE_MODEL_SHA256
 from glassbox.store import log_entries
 from glassbox.tlog import Signer, leaf_hash, open_checkpoint, verify_inclusion
 from tests.conftest import TEST_KEY
@@ -180,3 +181,20 @@ def test_models_are_listed_for_authenticated_clients(
     ids = {m.id for m in openai_client().models.list()}
     assert {"whisper-1", "tiny.en"} <= ids
     assert httpx.get(f"{live.url}/v1/models").status_code == 401
+
+
+def test_each_model_says_what_it_can_do(live: Live, openai_client: Callable[..., OpenAI]) -> None:
+    """whisper-1 is the bundled multilingual model; tiny.en knows English only."""
+    client = openai_client()
+    alias = client.models.retrieve("whisper-1").model_dump()
+    assert alias["model"] == "base" and alias["multilingual"] and alias["translates"]
+    assert {"en", "fr", "es", "de", "ar", "he", "ru", "uk"} <= set(alias["languages"])
+    assert alias["sha256"] == BASE_MODEL_SHA256 and alias["size_bytes"] > 100_000_000
+    tiny = client.models.retrieve("tiny.en").model_dump()
+    assert tiny["languages"] == ["en"] and tiny["translates"] is False
+    assert len(tiny["sha256"]) == 64
+    listed = {m.id: m.model_dump() for m in client.models.list()}
+    assert listed["tiny.en"] == tiny
+    key = {"Authorization": f"Bearer {live.keys['Acme Captions']}"}
+    missing = httpx.get(f"{live.url}/v1/models/whisper-9", headers=key)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -7,7 +7,7 @@ from typing import Any
 
 from glassbox.entries import Action
 from glassbox.services import (
-    DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
     Prepared,
     Result,
     ServiceRegistry,
@@ -27,7 +27,7 @@ from glassbox.services.text import (
 )
 from glassbox.settings import Settings
 
-MODEL_ALIASES = {"whisper-1": DEFAULT_MODEL}
+MODEL_ALIASES = {"whisper-1": MULTILINGUAL_MODEL}  # OpenAI's name for a multilingual model
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,10 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Every service, configured by `settings`; models load on first use, not here."""
     extra = settings.whisper_models.strip()
-    models = {**bundled_models(), **(parse_model_setting(extra) if extra else {})}
+    models = {
+        **bundled_models(settings.models_path),
+        **(parse_model_setting(extra) if extra else {}),
+    }
     transcriber = Transcriber(
         models,
         aliases=MODEL_ALIASES,

@@ -202,6 +202,7 @@ class Gateway:
                 characters=prepared.characters,
                 volume_audio_seconds_24h=math.ceil(usage.audio_seconds),
                 requests_24h=usage.requests,
+                language=prepared.language or "",
             )
         )
 

@@ -22,7 +22,7 @@ from ._model import OUTCOMES, PolicyRequest
 
 _CASE_KEYS = {"name", "request", "expect", "reasons", "reviewers"}
 _FIELDS = {field.name: field for field in dataclasses.fields(PolicyRequest)}
-_TEXT_FIELDS = {"client", "category", "action", "purpose"}
+_TEXT_FIELDS = {"client", "category", "action", "purpose", "language"}
 _REQUIRED = {name for name, field in _FIELDS.items() if field.default is dataclasses.MISSING}
 
 

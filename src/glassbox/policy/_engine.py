@@ -270,15 +270,17 @@ def _encode(request: PolicyRequest) -> tuple[dict[str, Any], list[dict[str, Any]
         value = getattr(request, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{name} must be a non-negative whole number, not {value!r}")
-    if not isinstance(request.purpose, str) or not isinstance(request.client, str):
-        raise ValueError("client and purpose must be strings")
+    if not all(isinstance(v, str) for v in (request.purpose, request.client, request.language)):
+        raise ValueError("client, purpose and language must be strings")
     client = {"type": "Client", "id": request.client}
     service = {"type": "Service", "id": SERVICES[request.action]}
     query: dict[str, Any] = {
         "principal": client,
         "action": {"type": "Action", "id": request.action},
         "resource": service,
-        "context": {name: getattr(request, name) for name in ("purpose", *_CONTEXT_COUNTS)},
+        "context": {
+            name: getattr(request, name) for name in ("purpose", "language", *_CONTEXT_COUNTS)
+        },
     }
     entities: list[dict[str, Any]] = [
         {

@@ -68,6 +68,9 @@ class PolicyRequest:
     """Seconds of audio the client sent in the last 24 hours, before this request."""
     requests_24h: int = 0
     """Requests the client made in the last 24 hours, before this request."""
+    language: str = ""
+    """The language of the request's input (ISO 639-1, e.g. "fr"): declared by the client,
+    or identified from the speech; "" when unknown (text requests, silence)."""
 
 
 @dataclass(frozen=True)

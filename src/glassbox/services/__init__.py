@@ -8,17 +8,27 @@ knows of the log, policy or review: the gateway takes every service through them
 """
 
 from ._audio import Audio, decode_audio
+from ._bundled import BASE_MODEL_SHA256
 from ._formats import RESPONSE_FORMATS, render, validate_request_params
 from ._interface import Prepared, Result, Service, ServiceRegistry
-from ._models import DEFAULT_MODEL, ModelSpec, bundled_models, parse_model_setting
+from ._models import (
+    DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
+    ModelSpec,
+    bundled_models,
+    parse_model_setting,
+)
 from ._speech import SpeechService, redact_transcript
 from ._transcript import Segment, Transcript, Word
-from ._whisper import Transcriber
+from ._whisper import ModelInfo, Spoken, Transcriber
 
 __all__ = [
+    "BASE_MODEL_SHA256",
     "DEFAULT_MODEL",
+    "MULTILINGUAL_MODEL",
     "RESPONSE_FORMATS",
     "Audio",
+    "ModelInfo",
     "ModelSpec",
     "Prepared",
     "Result",
@@ -26,6 +36,7 @@ __all__ = [
     "Service",
     "ServiceRegistry",
     "SpeechService",
+    "Spoken",
     "Transcriber",
     "Transcript",
     "Word",

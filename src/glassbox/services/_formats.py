@@ -53,7 +53,7 @@ def render(
     and words only when they were, as OpenAI's does.
     """
     if response_format == "json":
-        return _json({"text": transcript.text})
+        return _json({"text": transcript.text, "usage": _usage(transcript)})
     if response_format == "verbose_json":
         return _json(_verbose(transcript, granularities))
     if response_format == "text":
@@ -79,6 +79,11 @@ def _json(body: dict[str, Any]) -> tuple[bytes, str, dict[str, Any]]:
     return json.dumps(body, ensure_ascii=False).encode(), _JSON, body
 
 
+def _usage(transcript: Transcript) -> dict[str, Any]:
+    """OpenAI's usage for audio models billed by duration: the audio's whole seconds."""
+    return {"type": "duration", "seconds": math.ceil(transcript.duration)}
+
+
 def _verbose(transcript: Transcript, granularities: Sequence[str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "task": transcript.task,
@@ -86,6 +91,8 @@ def _verbose(transcript: Transcript, granularities: Sequence[str]) -> dict[str, 
         "duration": transcript.duration,
         "text": transcript.text,
     }
+    if transcript.language_probability is not None:
+        body["language_probability"] = transcript.language_probability
     if not granularities or "segment" in granularities:
         body["segments"] = [
             {
@@ -104,6 +111,7 @@ def _verbose(transcript: Transcript, granularities: Sequence[str]) -> dict[str, 
         ]
     if "word" in granularities:
         body["words"] = [{"word": w.word, "start": w.start, "end": w.end} for w in transcript.words]
+    body["usage"] = _usage(transcript)
     return body
 
 

@@ -28,6 +28,8 @@ class Prepared:
     `redact` when the policy asks for the output to be redacted."""
     audio_seconds: float = 0.0
     characters: int = 0
+    language: str | None = None
+    """The language of the input (ISO 639-1), declared or identified, for the policy."""
     details: dict[str, Any] = field(default_factory=dict)
     """Fields for the log entry known before running (the model, say)."""
     work: Any = None

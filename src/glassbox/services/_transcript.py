@@ -47,3 +47,4 @@ class Transcript:
     segments: tuple[Segment, ...]
     words: tuple[Word, ...]
     task: str = "transcribe"
+    language_probability: float | None = None  # when the language was identified, not given

@@ -6,19 +6,44 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glassbox.errors import ConfigError, InputError, Overloaded
 
 from ._audio import Audio
 from ._languages import LANGUAGE_NAMES
-from ._models import ModelSpec
+from ._models import ModelSpec, model_sha256
 from ._transcript import Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 TASKS = ("transcribe", "translate")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model as `GET /v1/models` describes it; `model` is what an alias resolves to."""
+
+    id: str
+    model: str
+    multilingual: bool
+    languages: tuple[str, ...]
+    translates: bool
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What language identification found: speech or not, and its likeliest language."""
+
+    speech: bool
+    language: str | None  # ISO-639-1 code (Whisper's own for a few), None if not identified
+    probability: float
+
+
 # Whisper's fallback: when a decode looks like a failure, retry it this much hotter.
 _TEMPERATURE_STEP = 0.2
 _MAX_RETRY_AFTER = 60
@@ -67,6 +92,23 @@ class Transcriber:
         """Every name a request may use: configured models and aliases, sorted."""
         return sorted([*self._models, *self._aliases])
 
+    def describe(self, model: str) -> ModelInfo:
+        """What a request naming `model` gets: its languages, size, and whether it translates."""
+        spec = self.resolve(model)
+        return ModelInfo(
+            id=model,
+            model=spec.name,
+            multilingual=spec.multilingual,
+            languages=tuple(LANGUAGE_NAMES) if spec.multilingual else ("en",),
+            translates=spec.multilingual,
+            size_bytes=(spec.path / "model.bin").stat().st_size,
+            sha256=model_sha256(spec),
+        )
+
+    def multilingual_names(self) -> list[str]:
+        """The names (aliases too) of the models that know more than English."""
+        return [name for name in self.model_names() if self.resolve(name).multilingual]
+
     def resolve(self, model: str) -> ModelSpec:
         """The model a request names, directly or by alias; `InputError` if there is none."""
         spec = self._models.get(self._aliases.get(model, model))
@@ -75,6 +117,35 @@ class Transcriber:
                 f"model {model!r} is not available; available: {', '.join(self.model_names())}"
             )
         return spec
+
+    def identify(self, audio: Audio) -> Spoken:
+        """Whether `audio` holds speech (Silero VAD) and, if so, which language.
+
+        The language comes from the first multilingual model's language identification
+        over (at most) the first 30 seconds of speech; without a multilingual model it
+        is None. Raises `Overloaded` when no slot frees up within the queue timeout.
+        """
+        from faster_whisper.vad import collect_chunks, get_speech_timestamps
+
+        chunks = get_speech_timestamps(audio.samples)
+        if not chunks:
+            return Spoken(speech=False, language=None, probability=0.0)
+        spec = next((s for s in self._models.values() if s.multilingual), None)
+        if spec is None:
+            return Spoken(speech=True, language=None, probability=0.0)
+        pieces, _ = collect_chunks(audio.samples, chunks, max_duration=30.0)
+        whisper = self._model(spec)
+        if not self._slots.acquire(timeout=self._queue_timeout):
+            raise self._overloaded()
+        try:
+            language, probability, _ = whisper.detect_language(audio=pieces[0])
+        finally:
+            self._slots.release()
+        return Spoken(speech=True, language=language, probability=round(float(probability), 3))
+
+    def check_language(self, model: str, language: str | None) -> str | None:
+        """The request's language as a code `model` can take, or None; `InputError` if not."""
+        return _check_language(self.resolve(model), language)
 
     def transcribe(
         self,

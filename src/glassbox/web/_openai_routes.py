@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from glassbox.core import Glassbox
 from glassbox.entries import Action
-from glassbox.errors import GlassboxError, InputError, PayloadTooLarge
+from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
 from glassbox.web._node import glassbox
 from glassbox.web._render import Style, render, render_hold
 
@@ -79,13 +80,40 @@ async def translations(request: Request) -> Response:
     return await _speech(request, Action.TRANSLATE_SPEECH)
 
 
+def _model(node: Glassbox, name: str) -> dict[str, Any]:
+    info = node.services.transcriber.describe(name)
+    return {
+        "id": info.id,
+        "object": "model",
+        "created": 0,
+        "owned_by": "glassbox",
+        "model": info.model,
+        "multilingual": info.multilingual,
+        "languages": list(info.languages),
+        "translates": info.translates,
+        "size_bytes": info.size_bytes,
+        "sha256": info.sha256,
+    }
+
+
 @router.get("/v1/models")
 async def models(request: Request) -> JSONResponse:
+    """Every model name a request may use (aliases too), in OpenAI's list shape."""
     node = glassbox(request)
     await node.gateway.authenticate(request.headers.get("authorization"))
     names = node.services.transcriber.model_names()
-    data = [{"id": n, "object": "model", "created": 0, "owned_by": "glassbox"} for n in names]
+    data = [await run_in_threadpool(_model, node, name) for name in names]
     return JSONResponse({"object": "list", "data": data})
+
+
+@router.get("/v1/models/{model_id:path}")
+async def model(request: Request, model_id: str) -> JSONResponse:
+    node = glassbox(request)
+    await node.gateway.authenticate(request.headers.get("authorization"))
+    try:
+        return JSONResponse(await run_in_threadpool(_model, node, model_id))
+    except InputError:
+        raise NotFound(f"there is no model {model_id!r}; see GET /v1/models") from None
 
 
 @router.get("/v1/receipts/{index}")

@@ -27,7 +27,7 @@ from tests.browser import ARTIFACTS, DESKTOP, PHONE
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
 from tests.review.conftest import PASSWORD
-from tests.services._wer import wer
+from tests.services._wer import FLOW_WER, wer
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_two_reviewers_approve_in_the_browser_and_the_client_gets_its_transcript
     # the maintenance loop serves the approved hold; the client gets transcript and receipt
     served = _wait_for_transcript(url, api_key, hold_id)
     body = served.json()
-    assert wer(SAMPLE_TEXT, body["text"]) <= 0.15
+    assert wer(SAMPLE_TEXT, body["text"]) <= FLOW_WER
     receipt = body["glassbox_receipt"]
     assert json.loads(receipt["entry"])["outcome"] == "served"
     assert served.headers["glassbox-log-index"] == str(receipt["index"])

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from glassbox.assets import SAMPLE_TEXT
 from tests.review.conftest import ReviewEnv, make_env
-from tests.services._wer import wer
+from tests.services._wer import FLOW_WER, wer
 from tests.web.console.conftest import csrf, sign_in, vote
 
 
@@ -55,7 +55,7 @@ def test_two_reviewers_approve_through_the_console_and_the_client_gets_its_trans
         env.tick()
         served = env.status(hold_id)
         assert served.status_code == 200
-        assert wer(SAMPLE_TEXT, served.json()["text"]) <= 0.15
+        assert wer(SAMPLE_TEXT, served.json()["text"]) <= FLOW_WER
 
         env.node.log.integrator.integrate_all()
         log = env.client.get("/console/log").text
