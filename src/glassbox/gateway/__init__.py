@@ -7,17 +7,31 @@ client's receipt; the web layer renders it. `PolicyBook` holds the policy in for
 """
 
 from glassbox.gateway._gateway import Fields, Gateway
-from glassbox.gateway._outcomes import Failed, Held, Outcome, Reason, Refused, Served
+from glassbox.gateway._outcomes import (
+    Delta,
+    Done,
+    Failed,
+    Held,
+    Interrupted,
+    Outcome,
+    Reason,
+    Refused,
+    Served,
+    Streaming,
+)
 from glassbox.gateway._policies import PolicyBook, Published, PublishedPolicy
 from glassbox.review import HeldResult, HoldStatus
 
 __all__ = [
+    "Delta",
+    "Done",
     "Failed",
     "Fields",
     "Gateway",
     "Held",
     "HeldResult",
     "HoldStatus",
+    "Interrupted",
     "Outcome",
     "PolicyBook",
     "Published",
@@ -25,4 +39,5 @@ __all__ = [
     "Reason",
     "Refused",
     "Served",
+    "Streaming",
 ]

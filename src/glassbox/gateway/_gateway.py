@@ -13,24 +13,42 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Never
 
-from anyio import to_thread
+from anyio import CancelScope, to_thread
 
 from glassbox.clients import Client, ClientRegistry, check_purpose
 from glassbox.clock import Clock, utc_now
-from glassbox.entries import Action, Category, Commitments, DecisionEntry
+from glassbox.entries import Action, Category, Commitments, DecisionEntry, Receipt
 from glassbox.entries import Outcome as Logged
 from glassbox.errors import GlassboxError, InputError
-from glassbox.gateway._outcomes import Failed, Held, Outcome, Reason, Refused, Served
+from glassbox.gateway._outcomes import (
+    Delta,
+    Done,
+    Failed,
+    Held,
+    Interrupted,
+    Outcome,
+    Reason,
+    Refused,
+    Served,
+    Streaming,
+)
 from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.ledger import Ledger
 from glassbox.policy import POLICY_ERROR, Decision, PolicyRequest, Ruling
 from glassbox.review import Review
-from glassbox.services import Prepared, Result, Service, ServiceRegistry
+from glassbox.services import (
+    Prepared,
+    Result,
+    Service,
+    ServiceRegistry,
+    Streamed,
+    StreamingService,
+)
 
 _log = logging.getLogger(__name__)
 NO_POLICY = "no-published-policy"
@@ -139,6 +157,8 @@ class Gateway:
             case Ruling.REVIEW:
                 return await self._hold(call, decision, prepared)
             case Ruling.ALLOW:
+                if prepared.params.get("stream"):
+                    return await self._start_stream(call, decision, prepared, service)
                 if result is None:  # _work runs the service whenever the ruling is allow
                     raise GlassboxError("an allowed request was not run")
                 entry = call.entry(
@@ -165,11 +185,67 @@ class Gateway:
         call.commits.add("input", prepared.payload)
         decision = self._decide(call, prepared)
         prepared.params["redact"] = decision.redact_output
-        if decision.outcome is not Ruling.ALLOW:
+        if decision.outcome is not Ruling.ALLOW or prepared.params.get("stream"):
             return decision, prepared, None
         result = service.run(prepared)
         call.commits.add("output", result.content())
         return decision, prepared, result
+
+    async def _start_stream(
+        self, call: _Call, decision: Decision, prepared: Prepared, service: Service
+    ) -> Streaming:
+        """Start the service before answering, so a refusal to start (no free slot, say)
+        is an ordinary `Failed`; then stream, and log the request once it ends."""
+        if not isinstance(service, StreamingService):
+            raise InputError(f"the {call.action} service cannot stream; leave 'stream' out")
+        streamed = await to_thread.run_sync(service.stream, prepared)
+        return Streaming(self._stream(call, decision, prepared, streamed))
+
+    async def _stream(
+        self, call: _Call, decision: Decision, prepared: Prepared, streamed: Streamed
+    ) -> AsyncIterator[Delta | Done | Interrupted]:
+        pieces = iter(streamed)
+        sent: list[str] = []
+        error: GlassboxError | None = None
+        try:
+            while (piece := await to_thread.run_sync(next, pieces, None)) is not None:
+                sent.append(piece)
+                yield Delta(piece)
+            result = await to_thread.run_sync(streamed.result)
+        except GlassboxError as exc:  # the service failed midway: the client hears why
+            error = exc
+        except Exception:
+            _log.exception("%s failed unexpectedly while streaming", call.action)
+            error = GlassboxError("internal error")
+        except BaseException:  # the client went away (cancelled): log what it was sent
+            with CancelScope(shield=True):
+                await self._interrupted(call, prepared, streamed, sent, "disconnected")
+            raise
+        if error is not None:
+            receipt = await self._interrupted(call, prepared, streamed, sent, error.code)
+            yield Interrupted(receipt, error)
+            return
+        call.commits.add("output", result.content())
+        entry = call.entry(
+            Logged.SERVED, decision.reasons, details={**prepared.details, **result.details}
+        )
+        receipt = await self.ledger.record(
+            entry, client_id=call.client.id, salts=call.commits.salts_b64()
+        )
+        yield Done(receipt, result)
+
+    async def _interrupted(
+        self, call: _Call, prepared: Prepared, streamed: Streamed, sent: list[str], code: str
+    ) -> Receipt:
+        """Log a stream that broke off as failed, with a commitment to what was sent."""
+        await to_thread.run_sync(streamed.close)
+        partial = "".join(sent)
+        call.commits.add("output", partial.encode())
+        details = {**prepared.details, "streamed_characters": len(partial)}
+        entry = call.entry(Logged.FAILED, error=code, details=details)
+        return await self.ledger.record(
+            entry, client_id=call.client.id, salts=call.commits.salts_b64()
+        )
 
     @staticmethod
     def _purpose(client: Client, declared: Any) -> str:

@@ -6,6 +6,7 @@ headers, URLs and the OpenAI or LibreTranslate shapes its clients expect.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,4 +62,38 @@ class Failed:
     error: GlassboxError
 
 
-Outcome = Served | Refused | Held | Failed
+@dataclass(frozen=True)
+class Delta:
+    """The next piece of a streamed result's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """A streamed result, whole, once its entry is durable."""
+
+    receipt: Receipt
+    result: Result
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A stream that broke off: logged as `failed` (with what was sent) all the same."""
+
+    receipt: Receipt
+    error: GlassboxError
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """Allowed and under way: `events` gives each `Delta`, then `Done` (or `Interrupted`).
+
+    The decision entry is appended once, at the end, covering the whole output; a client
+    that goes away mid-stream leaves a `failed` entry saying how much was produced.
+    """
+
+    events: AsyncIterator[Delta | Done | Interrupted]
+
+
+Outcome = Served | Refused | Held | Failed | Streaming

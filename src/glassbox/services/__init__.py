@@ -10,7 +10,7 @@ knows of the log, policy or review: the gateway takes every service through them
 from ._audio import Audio, decode_audio
 from ._bundled import BASE_MODEL_SHA256
 from ._formats import RESPONSE_FORMATS, render, validate_request_params
-from ._interface import Prepared, Result, Service, ServiceRegistry
+from ._interface import Prepared, Result, Service, ServiceRegistry, Streamed, StreamingService
 from ._models import (
     DEFAULT_MODEL,
     MULTILINGUAL_MODEL,
@@ -37,6 +37,8 @@ __all__ = [
     "ServiceRegistry",
     "SpeechService",
     "Spoken",
+    "Streamed",
+    "StreamingService",
     "Transcriber",
     "Transcript",
     "Word",

@@ -9,9 +9,9 @@ returned, rebuilt from its stored payload and parameters: so `run` must work wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from glassbox.entries import Action, canonical
 from glassbox.errors import NotFound
@@ -63,6 +63,29 @@ class Service(Protocol):
 
     def run(self, prepared: Prepared) -> Result:
         """Carry out a prepared request (blocking); raise a `GlassboxError` if it cannot be."""
+        ...
+
+
+class Streamed(Protocol):
+    """A result produced piece by piece: iterate for the text as it comes, then `result()`."""
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def result(self) -> Result:
+        """The whole result, once iteration has ended."""
+        ...
+
+    def close(self) -> None:
+        """Stop early (the client went away); frees what the work holds."""
+        ...
+
+
+@runtime_checkable
+class StreamingService(Service, Protocol):
+    """A service that can also hand out its result as it is produced."""
+
+    def stream(self, prepared: Prepared) -> Streamed:
+        """Start a prepared request whose `params["stream"]` is true (blocking)."""
         ...
 
 

@@ -10,7 +10,7 @@ fields are the multipart form's: `file` (bytes), `model`, `language`, `prompt`,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from glassbox.entries import Action
@@ -22,9 +22,10 @@ from ._interface import Prepared, Result
 from ._languages import LANGUAGE_NAMES
 from ._models import ModelSpec, model_sha256
 from ._transcript import Transcript
-from ._whisper import Transcriber
+from ._whisper import RunningTranscription, Transcriber
 
 DEFAULT_REQUEST_MODEL = "whisper-1"
+STREAMED_FORMATS = ("json", "text")
 LANGUAGE_CONFIDENCE = 0.7
 """Below this probability an identified language is not trusted: the speech is not
 transcribed (empty text) rather than decoded as a language it may not be in."""
@@ -67,6 +68,12 @@ class SpeechService:
         if not all(isinstance(g, str) for g in granularities):
             raise InputError("timestamp_granularities must be strings")
         validate_request_params(fmt, temperature, granularities)
+        stream = _flag(fields.get("stream"), "stream")
+        if stream and (self._task != "transcribe" or fmt not in STREAMED_FORMATS):
+            raise InputError(
+                "streaming (stream=true) gives transcriptions as text deltas: it needs "
+                f"response_format {' or '.join(STREAMED_FORMATS)}, and not translations"
+            )
         spec = self._model(_text(fields, "model") or DEFAULT_REQUEST_MODEL)
         if self._task == "translate" and not spec.multilingual:  # refuse before holding it
             raise InputError(
@@ -103,6 +110,7 @@ class SpeechService:
             "language": language,
             "language_probability": details.get("language_probability"),
             "speech": speech,
+            "stream": stream,
             "prompt": _text(fields, "prompt") or None,
             "response_format": fmt,
             "temperature": temperature,
@@ -130,13 +138,25 @@ class SpeechService:
         )
 
     def run(self, prepared: Prepared) -> Result:
+        running = self.stream(prepared)
+        for _ in running:
+            pass
+        return running.result()
+
+    def stream(self, prepared: Prepared) -> SpeechStream:
+        """Start transcribing: the text of each segment as it is decoded, then the result."""
         params = prepared.params
         audio: Audio = prepared.work or decode_audio(
             prepared.payload, max_seconds=self._max_seconds
         )
-        spec = self._transcriber.resolve(params["model"])
+        redactor = None
+        if params.get("redact"):
+            if self._redactor is None:
+                raise GlassboxError("the policy requires redaction but no redactor is available")
+            redactor = self._redactor
+        running = None
         if params.get("speech", True):
-            transcript = self._transcriber.transcribe(
+            running = self._transcriber.stream(
                 audio,
                 model=params["model"],
                 language=params["language"],
@@ -145,29 +165,8 @@ class SpeechService:
                 word_timestamps="word" in params["granularities"],
                 task=params.get("task", "transcribe"),
             )
-            transcript = dataclasses.replace(
-                transcript, language_probability=params.get("language_probability")
-            )
-        else:  # no speech, or none whose language could be trusted: nothing to invent
-            transcript = Transcript(
-                text="",
-                language=params["language"] or "",
-                duration=audio.duration,
-                segments=(),
-                words=(),
-                task=params.get("task", "transcribe"),
-                language_probability=params.get("language_probability"),
-            )
-        details: dict[str, Any] = {"model": params["model"], "model_sha256": model_sha256(spec)}
-        if params.get("redact"):
-            if self._redactor is None:
-                raise GlassboxError("the policy requires redaction but no redactor is available")
-            transcript = redact_transcript(transcript, self._redactor)
-            details["redacted"] = True
-        body, media_type, document = render(
-            transcript, params["response_format"], granularities=params["granularities"]
-        )
-        return Result(body, media_type, document, details)
+        spec = self._transcriber.resolve(params["model"])
+        return SpeechStream(running, audio.duration, params, model_sha256(spec), redactor)
 
     def _model(self, name: str) -> ModelSpec:
         """The model to use; for translation the default alias picks a multilingual model."""
@@ -178,6 +177,61 @@ class SpeechService:
                 if candidate.multilingual:
                     return candidate
         return spec
+
+
+class SpeechStream:
+    """A transcription as it is decoded: each segment's text (redacted if asked), then the
+    whole result. Without speech (or none whose language could be trusted) it is empty,
+    at once: nothing is decoded, so nothing is invented."""
+
+    def __init__(
+        self,
+        running: RunningTranscription | None,
+        duration: float,
+        params: dict[str, Any],
+        sha256: str,
+        redactor: TextRedactor | None,
+    ) -> None:
+        self._running = running
+        self._duration = duration
+        self._params = params
+        self._sha256 = sha256
+        self._redactor = redactor
+
+    def __iter__(self) -> Iterator[str]:
+        if self._running is None:
+            return
+        for text in self._running:
+            yield text if self._redactor is None else self._redactor.redact(text).text
+
+    def result(self) -> Result:
+        params = self._params
+        if self._running is None:
+            transcript = Transcript(
+                text="",
+                language=params["language"] or "",
+                duration=self._duration,
+                segments=(),
+                words=(),
+                task=params.get("task", "transcribe"),
+            )
+        else:
+            transcript = self._running.transcript()
+        transcript = dataclasses.replace(
+            transcript, language_probability=params.get("language_probability")
+        )
+        details: dict[str, Any] = {"model": params["model"], "model_sha256": self._sha256}
+        if self._redactor is not None:
+            transcript = redact_transcript(transcript, self._redactor)
+            details["redacted"] = True
+        body, media_type, document = render(
+            transcript, params["response_format"], granularities=params["granularities"]
+        )
+        return Result(body, media_type, document, details)
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()
 
 
 def redact_transcript(transcript: Transcript, redactor: TextRedactor) -> Transcript:
@@ -194,6 +248,17 @@ def _either(names: list[str]) -> str:
     if not names:
         return "a multilingual model (none is configured: see setting 'whisper_models')"
     return "a multilingual model: " + " or ".join(repr(n) for n in names)
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A form's boolean: "true" or "false" (any case), or absent."""
+    if value is None or value == "" or value is False:
+        return False
+    if value is True or (isinstance(value, str) and value.lower() == "true"):
+        return True
+    if isinstance(value, str) and value.lower() == "false":
+        return False
+    raise InputError(f"{name!r} must be true or false")
 
 
 def _text(fields: Mapping[str, Any], name: str) -> str | None:

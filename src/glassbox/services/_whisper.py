@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +165,33 @@ class Transcriber:
         Raises `InputError` for a bad argument and `Overloaded` when no slot
         frees up within the queue timeout.
         """
+        running = self.stream(
+            audio,
+            model=model,
+            language=language,
+            prompt=prompt,
+            temperature=temperature,
+            word_timestamps=word_timestamps,
+            task=task,
+        )
+        for _ in running:
+            pass
+        return running.transcript()
+
+    def stream(
+        self,
+        audio: Audio,
+        *,
+        model: str,
+        language: str | None = None,
+        prompt: str | None = None,
+        temperature: float = 0.0,
+        word_timestamps: bool = False,
+        task: str = "transcribe",
+    ) -> RunningTranscription:
+        """`transcribe`, one segment at a time: iterate it for each segment's text as it is
+        decoded, then ask for the whole `transcript()`. It holds a transcription slot
+        until it is exhausted or closed."""
         spec = self.resolve(model)
         language = _check_language(spec, language)
         self._check_task(spec, task)
@@ -174,7 +201,6 @@ class Transcriber:
         whisper = self._model(spec)
         if not self._slots.acquire(timeout=self._queue_timeout):
             raise self._overloaded()
-        started = time.monotonic()
         try:
             segments, info = whisper.transcribe(
                 audio.samples,
@@ -184,12 +210,18 @@ class Transcriber:
                 temperature=temperatures,
                 word_timestamps=word_timestamps,
             )
-            return _transcript(segments, info.language, audio.duration, task, temperatures[0])
-        finally:
+        except BaseException:
             self._slots.release()
-            elapsed = time.monotonic() - started
-            typical = self._typical_seconds
-            self._typical_seconds = elapsed if typical == 0 else 0.8 * typical + 0.2 * elapsed
+            raise
+        return RunningTranscription(
+            segments, info.language, audio.duration, task, temperatures[0], self._finished
+        )
+
+    def _finished(self, elapsed: float) -> None:
+        """A transcription let go of its slot after `elapsed` seconds."""
+        self._slots.release()
+        typical = self._typical_seconds
+        self._typical_seconds = elapsed if typical == 0 else 0.8 * typical + 0.2 * elapsed
 
     def _check_task(self, spec: ModelSpec, task: str) -> None:
         if task not in TASKS:
@@ -267,22 +299,56 @@ def _seconds(value: float) -> float:
     return round(float(value), 3)
 
 
-def _transcript(
-    segments: Iterable[Any], language: str, duration: float, task: str, temperature: float
-) -> Transcript:
-    """Consume faster-whisper's segment generator (where the decoding happens) once."""
-    collected: list[Segment] = []
-    words: list[Word] = []
-    for number, segment in enumerate(segments):
-        collected.append(
+class RunningTranscription:
+    """A transcription under way: faster-whisper decodes as its segments are consumed.
+
+    Iterating yields each segment's text; `transcript()` is the whole result once
+    iteration has ended. The transcription slot is let go when the segments run out,
+    when decoding fails, or on `close()`, whichever comes first, and only once.
+    """
+
+    def __init__(
+        self,
+        segments: Iterable[Any],
+        language: str,
+        duration: float,
+        task: str,
+        temperature: float,
+        finished: Callable[[float], None],
+    ) -> None:
+        self._segments = iter(segments)
+        self._language, self._duration, self._task = language, duration, task
+        self._temperature = temperature
+        self._finished: Callable[[float], None] | None = finished
+        self._started = time.monotonic()
+        self._collected: list[Segment] = []
+        self._words: list[Word] = []
+        self._done = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self._done:
+            raise StopIteration
+        try:
+            segment = next(self._segments)
+        except StopIteration:
+            self._done = True
+            self.close()
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self._collected.append(
             Segment(
-                id=number,
+                id=len(self._collected),
                 start=_seconds(segment.start),
                 end=_seconds(segment.end),
                 text=segment.text,
                 tokens=tuple(segment.tokens),
                 temperature=float(
-                    temperature if segment.temperature is None else segment.temperature
+                    self._temperature if segment.temperature is None else segment.temperature
                 ),
                 avg_logprob=float(segment.avg_logprob),
                 compression_ratio=float(segment.compression_ratio),
@@ -291,15 +357,29 @@ def _transcript(
             )
         )
         for word in segment.words or ():
-            words.append(
+            self._words.append(
                 Word(word=word.word.strip(), start=_seconds(word.start), end=_seconds(word.end))
             )
-    text = "".join(segment.text for segment in collected).strip()
-    return Transcript(
-        text=text,
-        language=language,
-        duration=duration,
-        segments=tuple(collected),
-        words=tuple(words),
-        task=task,
-    )
+        return str(segment.text)
+
+    def transcript(self) -> Transcript:
+        """The whole transcript; only once every segment was consumed."""
+        if not self._done:
+            raise RuntimeError("the transcription has not finished")
+        return Transcript(
+            text="".join(segment.text for segment in self._collected).strip(),
+            language=self._language,
+            duration=self._duration,
+            segments=tuple(self._collected),
+            words=tuple(self._words),
+            task=self._task,
+        )
+
+    def close(self) -> None:
+        """Stop decoding (if it has not ended) and let go of the slot."""
+        finished, self._finished = self._finished, None
+        if finished is not None:
+            close = getattr(self._segments, "close", None)
+            if close is not None and not self._done:
+                close()
+            finished(time.monotonic() - self._started)

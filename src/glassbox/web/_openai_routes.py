@@ -18,7 +18,15 @@ from glassbox.web._render import Style, render, render_hold
 
 router = APIRouter(tags=["openai"])
 FORM_OVERHEAD = 1024 * 1024  # room for the other multipart fields
-_TEXT_FIELDS = ("model", "language", "prompt", "response_format", "temperature", "purpose")
+_TEXT_FIELDS = (
+    "model",
+    "language",
+    "prompt",
+    "response_format",
+    "temperature",
+    "purpose",
+    "stream",
+)
 
 
 async def _read_form(request: Request, max_bytes: int) -> dict[str, Any] | GlassboxError:

@@ -9,22 +9,27 @@ for its routes. Every logged answer carries the receipt, in the body
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from enum import Enum
 from typing import Any, assert_never
 
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from glassbox.entries import Receipt, rfc3339
 from glassbox.errors import Overloaded
 from glassbox.gateway import (
+    Delta,
+    Done,
     Failed,
     Held,
     HeldResult,
     HoldStatus,
+    Interrupted,
     Outcome,
     Reason,
     Refused,
     Served,
+    Streaming,
 )
 
 RECEIPT_HEADER = "Glassbox-Receipt"
@@ -67,6 +72,12 @@ def with_receipt(body: bytes, media_type: str, document: Any, receipt: Receipt) 
 
 def render(outcome: Outcome, base_url: str, style: Style) -> Response:
     """The response for a governed request's outcome."""
+    if isinstance(outcome, Streaming):
+        return StreamingResponse(
+            _events(outcome),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
     receipt = outcome.receipt
     headers = receipt_headers(base_url, receipt.index)
     match outcome:
@@ -98,6 +109,33 @@ def render(outcome: Outcome, base_url: str, style: Style) -> Response:
             return _json(202, body, headers)
         case unknown:
             assert_never(unknown)
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
+
+
+async def _events(streaming: Streaming) -> AsyncIterator[bytes]:
+    """Server-sent events as OpenAI streams a transcription: `transcript.text.delta` for each
+    piece, then `transcript.text.done` with the whole text, usage and the receipt (sent only
+    once the entry is durable). A stream that breaks off ends with an error event."""
+    async for event in streaming.events:
+        match event:
+            case Delta(text=text):
+                yield _sse({"type": "transcript.text.delta", "delta": text})
+            case Done(receipt=receipt, result=result):
+                document = result.document if isinstance(result.document, dict) else {}
+                text = document.get("text", result.body.decode("utf-8").rstrip("\n"))
+                done: dict[str, Any] = {"type": "transcript.text.done", "text": text}
+                if "usage" in document:
+                    done["usage"] = document["usage"]
+                done["glassbox_receipt"] = receipt.to_json()
+                yield _sse(done)
+            case Interrupted(receipt=receipt, error=error):
+                body = error_body(Style.OPENAI, error.code, error.message)
+                yield _sse({**body, "glassbox_receipt": receipt.to_json()})
+            case unknown:
+                assert_never(unknown)
 
 
 def render_hold(view: HoldStatus | HeldResult, base_url: str) -> Response:
