@@ -43,6 +43,8 @@ class Settings:
     transcribe_concurrency: int = 2
     transcribe_queue_timeout: float = 30.0
     transcribe_threads: int = 0
+    transcribe_batch_seconds: float = 600.0
+    transcribe_batch_size: int = 8
     translation_engine: str = ""
     max_text_chars: int = 10_000
     detect_accuracy: str = "high"
@@ -87,6 +89,12 @@ class Settings:
             "must be 0..3600 seconds",
         )
         _check(0 <= self.transcribe_threads <= 256, "transcribe_threads", "must be 0..256")
+        _check(
+            0 <= self.transcribe_batch_seconds <= 24 * 3600,
+            "transcribe_batch_seconds",
+            "must be 0 (never) .. 86400 seconds",
+        )
+        _check(1 <= self.transcribe_batch_size <= 64, "transcribe_batch_size", "must be 1..64")
         _check(0 < self.hold_deadline_hours <= 24 * 365, "hold_deadline_hours", "must be 0..8760")
         _check(
             0 < self.result_retention_hours <= 24 * 365,

@@ -196,3 +196,55 @@ def test_model_loads_once_under_concurrent_first_use() -> None:
         results = [f.result(timeout=10) for f in [pool.submit(first_use) for _ in range(8)]]
     assert len(results) == 8
     assert transcriber.loads == 1
+
+
+def test_a_stream_holds_its_slot_until_it_ends_or_is_closed() -> None:
+    transcriber = _FakeTranscriber(_FakeModel(), max_concurrent=1, queue_timeout=5)
+    running = transcriber.stream(_audio(), model="fake.en")  # started, not consumed
+    with pytest.raises(Overloaded):  # the deadline has passed: no waiting for the slot
+        transcriber.stream(_audio(), model="fake.en", deadline=time.monotonic())
+    running.close()
+    running.close()  # once only: the slot is not let go twice
+    assert list(transcriber.stream(_audio(), model="fake.en")) == []
+    with pytest.raises(RuntimeError):
+        running.transcript()  # closed before the end: there is no whole transcript
+
+
+def test_one_deadline_covers_identifying_and_transcribing() -> None:
+    """The queue timeout counts from when the request arrived, not anew for each step."""
+    transcriber = _FakeTranscriber(_FakeModel(), max_concurrent=1, queue_timeout=0.3)
+    deadline = transcriber.deadline()
+    assert deadline - time.monotonic() == pytest.approx(0.3, abs=0.05)
+    busy = transcriber.stream(_audio(), model="fake.en")
+    started = time.monotonic()
+    with pytest.raises(Overloaded):
+        transcriber.stream(_audio(), model="fake.en", deadline=deadline)
+    assert time.monotonic() - started <= 0.35  # what was left of the 0.3 s, not another 0.3
+    busy.close()
+
+
+class _Recording(_FakeModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: list[dict[str, Any]] = []
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
+        self.options.append(options)
+        return super().transcribe(audio, **options)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "batched", "vad"), [(10, False, False), (40, False, True), (700, True, True)]
+)
+def test_long_audio_is_decoded_where_there_is_speech_and_in_batches(
+    monkeypatch: pytest.MonkeyPatch, seconds: float, batched: bool, vad: bool
+) -> None:
+    model = _Recording()
+    pipeline = _Recording()
+    transcriber = _FakeTranscriber(model, batch_seconds=600, batch_size=4)
+    monkeypatch.setattr(transcriber, "_pipeline", lambda spec, whisper: pipeline)
+    audio = Audio(np.zeros(1600, np.float32), seconds)
+    transcriber.transcribe(audio, model="fake.en")
+    (options,) = (pipeline if batched else model).options
+    assert options["vad_filter"] is vad
+    assert options.get("batch_size") == (4 if batched else None)

@@ -56,6 +56,8 @@ def build_services(settings: Settings) -> Services:
         max_concurrent=settings.transcribe_concurrency,
         queue_timeout=settings.transcribe_queue_timeout,
         cpu_threads=settings.transcribe_threads,
+        batch_seconds=settings.transcribe_batch_seconds,
+        batch_size=settings.transcribe_batch_size,
     )
     translator = build_translator(
         settings.translation_engine, cache_dir=settings.data_dir / "cache" / "translation"

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, PayloadTooLarge, UnsupportedMedia
 
-from ._audio import Audio, decode_audio
+from ._audio import decode_audio
 from ._formats import render, validate_request_params
 from ._interface import Prepared, Result
 from ._languages import LANGUAGE_NAMES
@@ -91,12 +91,13 @@ class SpeechService:
             )
         if not upload:
             raise UnsupportedMedia("the uploaded file is empty")
+        deadline = self._transcriber.deadline()  # one queue timeout for the whole request
         audio = decode_audio(upload, max_seconds=self._max_seconds)
         language = self._transcriber.check_language(spec.name, _text(fields, "language"))
         details: dict[str, Any] = {"model": spec.name}
         speech = True
         if language is None:
-            spoken = self._transcriber.identify(audio)
+            spoken = self._transcriber.identify(audio, deadline=deadline)
             speech = spoken.speech and spoken.probability >= LANGUAGE_CONFIDENCE
             if spoken.language is not None:
                 details["language"] = spoken.language
@@ -123,7 +124,7 @@ class SpeechService:
             audio_seconds=audio.duration,
             language=details.get("language"),
             details=details,
-            work=audio,
+            work=(audio, deadline),
         )
 
     def _language_for(self, spec: ModelSpec, language: str, probability: float) -> str:
@@ -146,9 +147,11 @@ class SpeechService:
     def stream(self, prepared: Prepared) -> SpeechStream:
         """Start transcribing: the text of each segment as it is decoded, then the result."""
         params = prepared.params
-        audio: Audio = prepared.work or decode_audio(
-            prepared.payload, max_seconds=self._max_seconds
-        )
+        if prepared.work is not None:
+            audio, deadline = prepared.work
+        else:  # a held request, run once reviewers approved it: its queue time starts now
+            audio = decode_audio(prepared.payload, max_seconds=self._max_seconds)
+            deadline = self._transcriber.deadline()
         redactor = None
         if params.get("redact"):
             if self._redactor is None:
@@ -164,6 +167,7 @@ class SpeechService:
                 temperature=params["temperature"],
                 word_timestamps="word" in params["granularities"],
                 task=params.get("task", "transcribe"),
+                deadline=deadline,
             )
         spec = self._transcriber.resolve(params["model"])
         return SpeechStream(running, audio.duration, params, model_sha256(spec), redactor)

@@ -47,6 +47,7 @@ class Spoken:
 # Whisper's fallback: when a decode looks like a failure, retry it this much hotter.
 _TEMPERATURE_STEP = 0.2
 _MAX_RETRY_AFTER = 60
+_VAD_FROM_SECONDS = 30.0  # longer audio is decoded only where Silero VAD hears speech
 
 
 class Transcriber:
@@ -66,6 +67,8 @@ class Transcriber:
         max_concurrent: int = 2,
         queue_timeout: float = 30.0,
         cpu_threads: int = 0,
+        batch_seconds: float = 0.0,
+        batch_size: int = 8,
     ) -> None:
         if not models:
             raise ConfigError("setting 'whisper_models' names no models")
@@ -83,6 +86,9 @@ class Transcriber:
         self._max_concurrent = max_concurrent
         self._queue_timeout = queue_timeout
         self._cpu_threads = cpu_threads
+        self._batch_seconds = batch_seconds
+        self._batch_size = batch_size
+        self._batched: dict[str, Any] = {}  # model name -> its BatchedInferencePipeline
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._loaded: dict[str, WhisperModel] = {}
         self._load_locks = {name: threading.Lock() for name in models}
@@ -118,7 +124,17 @@ class Transcriber:
             )
         return spec
 
-    def identify(self, audio: Audio) -> Spoken:
+    def deadline(self) -> float:
+        """When a request that starts now must have a slot by (time.monotonic's clock)."""
+        return time.monotonic() + self._queue_timeout
+
+    def _acquire(self, deadline: float | None) -> None:
+        """Wait for a slot until `deadline` (default: the queue timeout from now)."""
+        wait = self._queue_timeout if deadline is None else deadline - time.monotonic()
+        if not self._slots.acquire(timeout=max(0.0, wait)):
+            raise self._overloaded()
+
+    def identify(self, audio: Audio, *, deadline: float | None = None) -> Spoken:
         """Whether `audio` holds speech (Silero VAD) and, if so, which language.
 
         The language comes from the first multilingual model's language identification
@@ -135,8 +151,7 @@ class Transcriber:
             return Spoken(speech=True, language=None, probability=0.0)
         pieces, _ = collect_chunks(audio.samples, chunks, max_duration=30.0)
         whisper = self._model(spec)
-        if not self._slots.acquire(timeout=self._queue_timeout):
-            raise self._overloaded()
+        self._acquire(deadline)
         try:
             language, probability, _ = whisper.detect_language(audio=pieces[0])
         finally:
@@ -188,10 +203,16 @@ class Transcriber:
         temperature: float = 0.0,
         word_timestamps: bool = False,
         task: str = "transcribe",
+        deadline: float | None = None,
     ) -> RunningTranscription:
         """`transcribe`, one segment at a time: iterate it for each segment's text as it is
         decoded, then ask for the whole `transcript()`. It holds a transcription slot
-        until it is exhausted or closed."""
+        until it is exhausted or closed; it waits for one until `deadline` at most.
+
+        Audio longer than 30 s is decoded where Silero VAD finds speech only; audio
+        longer than `batch_seconds` (if set) is cut at its pauses and decoded in
+        batches of `batch_size` pieces (faster-whisper's batched pipeline).
+        """
         spec = self.resolve(model)
         language = _check_language(spec, language)
         self._check_task(spec, task)
@@ -199,16 +220,20 @@ class Transcriber:
             raise InputError("temperature must be between 0 and 1")
         temperatures = _fallback_temperatures(temperature)
         whisper = self._model(spec)
-        if not self._slots.acquire(timeout=self._queue_timeout):
-            raise self._overloaded()
+        batched = bool(self._batch_seconds) and audio.duration > self._batch_seconds
+        decoder = self._pipeline(spec, whisper) if batched else whisper
+        options: dict[str, Any] = {"batch_size": self._batch_size} if batched else {}
+        self._acquire(deadline)
         try:
-            segments, info = whisper.transcribe(
+            segments, info = decoder.transcribe(
                 audio.samples,
                 language=language,
                 task=task,
                 initial_prompt=prompt or None,
                 temperature=temperatures,
                 word_timestamps=word_timestamps,
+                vad_filter=audio.duration > _VAD_FROM_SECONDS,
+                **options,
             )
         except BaseException:
             self._slots.release()
@@ -216,6 +241,14 @@ class Transcriber:
         return RunningTranscription(
             segments, info.language, audio.duration, task, temperatures[0], self._finished
         )
+
+    def _pipeline(self, spec: ModelSpec, whisper: WhisperModel) -> Any:
+        pipeline = self._batched.get(spec.name)
+        if pipeline is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            pipeline = self._batched.setdefault(spec.name, BatchedInferencePipeline(whisper))
+        return pipeline
 
     def _finished(self, elapsed: float) -> None:
         """A transcription let go of its slot after `elapsed` seconds."""

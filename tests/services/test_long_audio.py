@@ -1,0 +1,40 @@
+"""Long audio: decoded only where there is speech, and in batches past a length."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassbox.services import Audio, Transcriber, bundled_models, decode_audio
+from tests.services._speech import espeak, speak
+from tests.services._wer import wer
+
+TEXT = (
+    "The committee met on Monday to discuss the budget. Everyone agreed that the roads "
+    "need repair before winter. The library will open on Sundays from next month."
+)
+
+
+@pytest.fixture(scope="module")
+def long_speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Audio, str]:
+    """Speech, a minute of silence, and the same speech again (about 80 s)."""
+    wav = tmp_path_factory.mktemp("long") / "speech.wav"
+    spoken = decode_audio(speak(TEXT, wav, espeak())).samples
+    silence = np.zeros(16_000 * 60, dtype=np.float32)
+    samples = np.concatenate([spoken, silence, spoken])
+    return Audio(samples, len(samples) / 16_000), f"{TEXT} {TEXT}"
+
+
+@pytest.mark.parametrize("batch_seconds", [0, 60])
+def test_long_audio_is_transcribed_whole_without_filling_the_silence(
+    long_speech: tuple[Audio, str], batch_seconds: float, tmp_path: Path
+) -> None:
+    audio, text = long_speech
+    transcriber = Transcriber(bundled_models(), batch_seconds=batch_seconds)
+    transcript = transcriber.transcribe(audio, model="tiny.en", language="en")
+    assert wer(text, transcript.text) <= 0.15, transcript.text
+    assert bool(transcriber._batched) is (batch_seconds > 0)  # the batched pipeline ran
+    silent = [s for s in transcript.segments if 25 < s.start < 75 and 25 < s.end < 75]
+    assert silent == []  # nothing was made up for the minute of silence
