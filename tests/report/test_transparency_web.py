@@ -38,7 +38,7 @@ def _acme(env: ReviewEnv, *, purpose: str | None = None, audio: bytes | None = N
         "/v1/audio/transcriptions",
         headers=headers,
         files={"file": ("sample.flac", env.audio if audio is None else audio, "audio/flac")},
-        data={"model": "whisper-1"},
+        data={"model": "tiny.en", "language": "en"},
     )
 
 

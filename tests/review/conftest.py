@@ -46,7 +46,7 @@ class ReviewEnv:
             "/v1/audio/transcriptions",
             headers={"Authorization": f"Bearer {self.keys[who]}"},
             files={"file": ("sample.flac", self.audio, "audio/flac")},
-            data={"model": "whisper-1", **data},
+            data={"model": "tiny.en", "language": "en", **data},
         )
         assert resp.status_code == 202, resp.text
         body: dict[str, Any] = resp.json()

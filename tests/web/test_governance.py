@@ -36,7 +36,7 @@ def post(
         f"{live.url}/v1/audio/transcriptions",
         headers=h,
         files=files,
-        data={"model": "whisper-1", **(data or {})},
+        data={"model": "tiny.en", "language": "en", **(data or {})},
         timeout=120,
         **kwargs,
     )

@@ -51,7 +51,10 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         auth = {"Authorization": f"Bearer {key}"}
         files = {"file": ("sample.flac", audio, "audio/flac")}
         denied = c.post(
-            "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
+            "/v1/audio/transcriptions",
+            headers=auth,
+            files=files,
+            data={"model": "tiny.en", "language": "en"},
         )
         assert denied.status_code == 403
         assert denied.json()["error"]["reasons"][0]["id"] == "no-published-policy"
@@ -63,7 +66,10 @@ def test_no_published_policy_denies_then_publishing_allows(tmp_path: Path, db_ur
         assert published.new and policy_hash.startswith("sha256:")
         clock.advance(seconds=1)  # the policy in force is re-checked at most once a second
         served = c.post(
-            "/v1/audio/transcriptions", headers=auth, files=files, data={"model": "whisper-1"}
+            "/v1/audio/transcriptions",
+            headers=auth,
+            files=files,
+            data={"model": "tiny.en", "language": "en"},
         )
         assert served.status_code == 200, served.text
         entry = served.json()["glassbox_receipt"]["entry"]
