@@ -111,11 +111,12 @@ def first_delta_ms(url: str, key: str, wav: Path, rounds: int) -> float:
                 data={"model": "tiny.en", "language": "en", "stream": "true"},
             ) as resp:
                 resp.raise_for_status()
-                for line in resp.iter_lines():
+                lines = resp.iter_lines()
+                for line in lines:
                     if "transcript.text.delta" in line:
                         times.append((time.perf_counter() - start) * 1000)
                         break
-                for _ in resp.iter_lines():  # let it finish: the next round has the slot
+                for _ in lines:  # let it finish: the next round has the slot
                     pass
     return statistics.median(times)
 
