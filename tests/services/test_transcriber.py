@@ -223,6 +223,54 @@ def test_one_deadline_covers_identifying_and_transcribing() -> None:
     busy.close()
 
 
+class _Segments(_FakeModel):
+    """A segment a second of audio, decoded one at a time as they are consumed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decoded: list[float] = []  # the seconds of each audio, in the order decoded
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
+        self.decoded.append(len(audio) / 16_000)
+        segment = SimpleNamespace(
+            start=0.0,
+            end=1.0,
+            text=" word",
+            tokens=[1],
+            temperature=0.0,
+            avg_logprob=-0.1,
+            compression_ratio=1.0,
+            no_speech_prob=0.0,
+            seek=0,
+            words=None,
+        )
+        return iter([segment] * (len(audio) // 16_000)), SimpleNamespace(language="en")
+
+
+def test_a_long_transcription_lets_a_waiting_request_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between segments, past its turn, a long decode hands its slot to who waits."""
+    monkeypatch.setattr("glassbox.services._whisper._TURN_SECONDS", 0.0)
+    model = _Segments()
+    transcriber = _FakeTranscriber(model, max_concurrent=1, queue_timeout=5)
+    long = transcriber.stream(Audio(np.zeros(3 * 16_000, np.float32), 3.0), model="fake.en")
+    try:
+        assert next(long) == " word"
+        with ThreadPoolExecutor(1) as pool:
+            short = pool.submit(transcriber.transcribe, _audio(), model="fake.en")
+            while not transcriber._slots._waiting:
+                time.sleep(0.001)
+            assert next(long) == " word"  # it passed its turn: the short one ran meanwhile
+            assert model.decoded == [3.0, 0.1]
+            assert short.result(timeout=5).text == ""
+        assert list(long) == [" word"]
+        assert long.transcript().text == "word word word"
+    finally:
+        long.close()
+    assert transcriber.transcribe(_audio(), model="fake.en").text == ""  # the slot is back
+
+
 class _Recording(_FakeModel):
     def __init__(self) -> None:
         super().__init__()

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from glassbox.errors import ConfigError, InputError, Overloaded
+from glassbox.errors import ConfigError, InputError
 
 from ._audio import Audio
 from ._languages import LANGUAGE_NAMES
 from ._models import ModelSpec, model_sha256
+from ._slots import Slots
 from ._transcript import Segment, Transcript, Word
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ class Spoken:
 
 # Whisper's fallback: when a decode looks like a failure, retry it this much hotter.
 _TEMPERATURE_STEP = 0.2
-_MAX_RETRY_AFTER = 60
 _VAD_FROM_SECONDS = 30.0  # longer audio is decoded only where Silero VAD hears speech
+# A transcription that has held its slot this long lets waiting requests go first.
+_TURN_SECONDS = 5.0
 
 
 class Transcriber:
@@ -55,8 +57,10 @@ class Transcriber:
 
     Each model is loaded on first use, once, and shared by all threads. At most
     `max_concurrent` transcriptions run at once; a request that waits longer
-    than `queue_timeout` seconds for its turn raises `Overloaded`. `aliases`
-    map extra names (say OpenAI's "whisper-1") onto configured models.
+    than `queue_timeout` seconds for its turn raises `Overloaded`; a long one
+    lets waiting requests go first every few seconds of decoding, so that it does
+    not make them time out. `aliases` map extra names (say OpenAI's "whisper-1")
+    onto configured models.
     """
 
     def __init__(
@@ -79,20 +83,18 @@ class Transcriber:
                     f"model alias {alias!r} -> {target!r} must map a new name onto one of "
                     f"the configured models: {', '.join(sorted(models))}"
                 )
-        if max_concurrent < 1 or queue_timeout < 0 or cpu_threads < 0:
-            raise ValueError("max_concurrent must be >= 1, queue_timeout and cpu_threads >= 0")
+        if cpu_threads < 0:
+            raise ValueError("cpu_threads must be >= 0")
+        self._slots = Slots(max_concurrent, queue_timeout=queue_timeout, what="transcription")
         self._models = dict(models)
         self._aliases = aliases
         self._max_concurrent = max_concurrent
-        self._queue_timeout = queue_timeout
         self._cpu_threads = cpu_threads
         self._batch_seconds = batch_seconds
         self._batch_size = batch_size
         self._batched: dict[str, Any] = {}  # model name -> its BatchedInferencePipeline
-        self._slots = threading.BoundedSemaphore(max_concurrent)
         self._loaded: dict[str, WhisperModel] = {}
         self._load_locks = {name: threading.Lock() for name in models}
-        self._typical_seconds = 0.0  # moving average of how long one transcription holds a slot
 
     def model_names(self) -> list[str]:
         """Every name a request may use: configured models and aliases, sorted."""
@@ -126,13 +128,7 @@ class Transcriber:
 
     def deadline(self) -> float:
         """When a request that starts now must have a slot by (time.monotonic's clock)."""
-        return time.monotonic() + self._queue_timeout
-
-    def _acquire(self, deadline: float | None) -> None:
-        """Wait for a slot until `deadline` (default: the queue timeout from now)."""
-        wait = self._queue_timeout if deadline is None else deadline - time.monotonic()
-        if not self._slots.acquire(timeout=max(0.0, wait)):
-            raise self._overloaded()
+        return self._slots.deadline()
 
     def identify(self, audio: Audio, *, deadline: float | None = None) -> Spoken:
         """Whether `audio` holds speech (Silero VAD) and, if so, which language.
@@ -151,7 +147,7 @@ class Transcriber:
             return Spoken(speech=True, language=None, probability=0.0)
         pieces, _ = collect_chunks(audio.samples, chunks, max_duration=30.0)
         whisper = self._model(spec)
-        self._acquire(deadline)
+        self._slots.acquire(deadline)
         try:
             language, probability, _ = whisper.detect_language(audio=pieces[0])
         finally:
@@ -223,7 +219,7 @@ class Transcriber:
         batched = bool(self._batch_seconds) and audio.duration > self._batch_seconds
         decoder = self._pipeline(spec, whisper) if batched else whisper
         options: dict[str, Any] = {"batch_size": self._batch_size} if batched else {}
-        self._acquire(deadline)
+        self._slots.acquire(deadline)
         try:
             segments, info = decoder.transcribe(
                 audio.samples,
@@ -239,7 +235,7 @@ class Transcriber:
             self._slots.release()
             raise
         return RunningTranscription(
-            segments, info.language, audio.duration, task, temperatures[0], self._finished
+            segments, info.language, audio.duration, task, temperatures[0], self._slots
         )
 
     def _pipeline(self, spec: ModelSpec, whisper: WhisperModel) -> Any:
@@ -249,12 +245,6 @@ class Transcriber:
 
             pipeline = self._batched.setdefault(spec.name, BatchedInferencePipeline(whisper))
         return pipeline
-
-    def _finished(self, elapsed: float) -> None:
-        """A transcription let go of its slot after `elapsed` seconds."""
-        self._slots.release()
-        typical = self._typical_seconds
-        self._typical_seconds = elapsed if typical == 0 else 0.8 * typical + 0.2 * elapsed
 
     def _check_task(self, spec: ModelSpec, task: str) -> None:
         if task not in TASKS:
@@ -269,18 +259,6 @@ class Transcriber:
             raise InputError(
                 f"translation needs a multilingual model, and {spec.name!r} is English-only; {hint}"
             )
-
-    def _overloaded(self) -> Overloaded:
-        # A slot frees up when a running transcription ends: suggest retrying after about
-        # one typical transcription (the queue timeout until one has finished).
-        typical = self._typical_seconds or self._queue_timeout
-        retry_after = min(_MAX_RETRY_AFTER, max(1, math.ceil(typical)))
-        error = Overloaded(
-            f"all {self._max_concurrent} transcription slots stayed busy for "
-            f"{self._queue_timeout:g} s; retry after {retry_after} s"
-        )
-        error.retry_after = retry_after
-        return error
 
     def _model(self, spec: ModelSpec) -> WhisperModel:
         whisper = self._loaded.get(spec.name)
@@ -337,7 +315,8 @@ class RunningTranscription:
 
     Iterating yields each segment's text; `transcript()` is the whole result once
     iteration has ended. The transcription slot is let go when the segments run out,
-    when decoding fails, or on `close()`, whichever comes first, and only once.
+    when decoding fails, or on `close()`, whichever comes first, and only once; in
+    between, after every few seconds holding it, it is passed to any waiting request.
     """
 
     def __init__(
@@ -347,13 +326,14 @@ class RunningTranscription:
         duration: float,
         task: str,
         temperature: float,
-        finished: Callable[[float], None],
+        slots: Slots,
     ) -> None:
         self._segments = iter(segments)
         self._language, self._duration, self._task = language, duration, task
         self._temperature = temperature
-        self._finished: Callable[[float], None] | None = finished
-        self._started = time.monotonic()
+        self._slots: Slots | None = slots  # None once the slot is let go
+        self._turn_started = time.monotonic()
+        self._held = 0.0  # seconds holding the slot, over all turns
         self._collected: list[Segment] = []
         self._words: list[Word] = []
         self._done = False
@@ -373,6 +353,7 @@ class RunningTranscription:
         except BaseException:
             self.close()
             raise
+        self._next_turn()
         self._collected.append(
             Segment(
                 id=len(self._collected),
@@ -410,9 +391,17 @@ class RunningTranscription:
 
     def close(self) -> None:
         """Stop decoding (if it has not ended) and let go of the slot."""
-        finished, self._finished = self._finished, None
-        if finished is not None:
+        slots, self._slots = self._slots, None
+        if slots is not None:
             close = getattr(self._segments, "close", None)
             if close is not None and not self._done:
                 close()
-            finished(time.monotonic() - self._started)
+            slots.release(self._held + time.monotonic() - self._turn_started)
+
+    def _next_turn(self) -> None:
+        """After holding the slot for a turn, let whoever waits go first."""
+        now = time.monotonic()
+        if self._slots is None or now - self._turn_started < _TURN_SECONDS:
+            return
+        self._held += now - self._turn_started
+        self._turn_started = now + self._slots.pass_turn()

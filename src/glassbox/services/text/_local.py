@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from glassbox.errors import InputError, Overloaded
+from glassbox.errors import InputError
 
+from .._slots import Slots
 from ._checks import check_options
 from ._codes import language_name
 from ._detect import LanguageDetector, detectable
 from ._html import parse_html, sanitize_html, translate_html
 from ._types import DetectedLanguage, Language, Translation
-
-_MAX_RETRY_AFTER = 60
 
 
 class LocalTranslator:
@@ -35,12 +33,10 @@ class LocalTranslator:
     reads_html = False
 
     def __init__(self, *, max_concurrent: int = 2, queue_timeout: float = 30.0) -> None:
-        if max_concurrent < 1 or queue_timeout < 0:
-            raise ValueError("max_concurrent must be >= 1 and queue_timeout >= 0")
         self._max_concurrent = max_concurrent
-        self._queue_timeout = queue_timeout
-        self._slots = threading.BoundedSemaphore(max_concurrent)
-        self._typical_seconds = 0.0
+        self._slots = Slots(
+            max_concurrent, queue_timeout=queue_timeout, what=f"{self.name} translation"
+        )
         self._detector: LanguageDetector | None = None
         self._detector_lock = threading.Lock()
 
@@ -177,19 +173,9 @@ class LocalTranslator:
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
-        if not self._slots.acquire(timeout=self._queue_timeout):
-            typical = self._typical_seconds or self._queue_timeout
-            error = Overloaded(
-                f"all {self._max_concurrent} {self.name} translation slots stayed busy for "
-                f"{self._queue_timeout:g} s"
-            )
-            error.retry_after = min(_MAX_RETRY_AFTER, max(1, math.ceil(typical)))
-            raise error
+        self._slots.acquire()
         started = time.monotonic()
         try:
             yield
         finally:
-            self._slots.release()
-            elapsed = time.monotonic() - started
-            typical = self._typical_seconds
-            self._typical_seconds = elapsed if typical == 0 else 0.8 * typical + 0.2 * elapsed
+            self._slots.release(time.monotonic() - started)
