@@ -31,7 +31,9 @@ def test_long_audio_is_transcribed_whole_without_filling_the_silence(
     long_speech: tuple[Audio, str, float], batch_seconds: float
 ) -> None:
     audio, text, quiet = long_speech
-    transcriber = Transcriber(bundled_models(), batch_seconds=batch_seconds)
+    # One CPU thread: with several, CTranslate2's sums vary with the machine's load, and
+    # tiny.en on synthetic speech is close enough to the edge for that to change words.
+    transcriber = Transcriber(bundled_models(), batch_seconds=batch_seconds, cpu_threads=1)
     transcript = transcriber.transcribe(audio, model="tiny.en", language="en")
     assert wer(text, transcript.text) <= 0.15, transcript.text
     assert bool(transcriber._batched) is (batch_seconds > 0)  # the batched pipeline ran
