@@ -45,7 +45,8 @@ class Settings:
     transcribe_threads: int = 0
     transcribe_batch_seconds: float = 600.0
     transcribe_batch_size: int = 8
-    translation_engine: str = ""
+    translation_engine: str = "auto"
+    translation_preference: str = "ctranslate2,argos,libretranslate,apertium"
     max_text_chars: int = 10_000
     detect_accuracy: str = "high"
     redaction_spacy_model: str = ""
@@ -110,6 +111,12 @@ class Settings:
         _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
         _check(self.detect_accuracy in ("high", "low"), "detect_accuracy", "must be high or low")
         _check(
+            bool(self.translation_order)
+            and len(set(self.translation_order)) == len(self.translation_order),
+            "translation_preference",
+            "must name engines, each once, separated by commas",
+        )
+        _check(
             self.operator_token_sha256 == ""
             or (
                 len(self.operator_token_sha256) == 64
@@ -123,6 +130,16 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "log.key"
+
+    @property
+    def translation_order(self) -> list[str]:
+        """`translation_preference` as a list of engine names, best first."""
+        return [n.strip().lower() for n in self.translation_preference.split(",") if n.strip()]
+
+    @property
+    def translation_models_path(self) -> Path:
+        """Where `translation_engine = "auto"` looks for translation models: `<data>/models`."""
+        return self.data_dir / "models"
 
     @property
     def models_path(self) -> Path:

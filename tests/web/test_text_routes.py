@@ -58,7 +58,7 @@ def text_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
     keys = {n: reg.create_key(n)[1] for n in ("Acme", "Daily News")}
     node.close()
-    server = Server(data, extra_env={"GLASSBOX_TRANSLATION_ENGINE": "apertium"}).start()
+    server = Server(data).start()  # translation_engine "auto": Apertium's pairs, found
     try:
         yield server.url, keys
     finally:
@@ -73,6 +73,31 @@ def test_libretranslate_client_works_unchanged(text_live: tuple[str, dict[str, s
     assert {"en", "es"} <= codes
     detected = lt.detect("Ceci est une phrase écrite en français.")
     assert detected[0]["language"] == "fr"
+
+
+def test_french_into_english_without_configuration_through_a_pivot(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    """A fresh node translates French into English with Apertium's fr-es and es-en pairs;
+    the response and the log entry name the route."""
+    if not Path("/usr/share/apertium/apertium-fr-es").is_dir():
+        if os.environ.get("GLASSBOX_REQUIRE_APERTIUM"):
+            pytest.fail("apertium-fr-es is required (GLASSBOX_REQUIRE_APERTIUM)")
+        pytest.skip("apertium-fr-es is not installed")
+    url, keys = text_live
+    lt = LibreTranslateAPI(url + "/", api_key=keys["Acme"])
+    assert "cat" in lt.translate("Le chat est sur la table.", "fr", "en").lower()
+    french = next(lang for lang in lt.languages() if lang["code"] == "fr")
+    assert "en" in french["targets"]
+    resp = httpx.post(
+        f"{url}/translate",
+        json={"q": "Le chat dort.", "source": "fr", "target": "en", "api_key": keys["Acme"]},
+    )
+    body = resp.json()
+    assert resp.status_code == 200, body
+    assert body["route"] == ["apertium:fr-es", "apertium:es-en"]
+    entry = json.loads(body["glassbox_receipt"]["entry"])
+    assert entry["route"] == ["apertium:fr-es > apertium:es-en"]
 
 
 def test_translation_is_logged_with_commitments_and_a_receipt(

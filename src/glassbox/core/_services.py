@@ -60,7 +60,10 @@ def build_services(settings: Settings) -> Services:
         batch_size=settings.transcribe_batch_size,
     )
     translator = build_translator(
-        settings.translation_engine, cache_dir=settings.data_dir / "cache" / "translation"
+        settings.translation_engine,
+        models_dir=settings.translation_models_path,
+        cache_dir=settings.data_dir / "cache" / "translation",
+        preference=settings.translation_order,
     )
     redactor = Redactor(spacy_model=settings.redaction_spacy_model or None)
     detector = LanguageDetector(low_accuracy=settings.detect_accuracy == "low")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from glassbox.errors import ConfigError, InputError, Overloaded
-from glassbox.services.text import ApertiumTranslator, build_translator
+from glassbox.services.text import ApertiumTranslator, Router, build_translator
 
 
 def _missing() -> str | None:
@@ -103,8 +103,59 @@ def test_unknown_pair_is_an_input_error(apertium: ApertiumTranslator) -> None:
 
 
 def test_chosen_by_the_setting(apertium: ApertiumTranslator, tmp_path: Path) -> None:
-    engine = build_translator("apertium", cache_dir=tmp_path)
-    assert isinstance(engine, ApertiumTranslator)
+    router = build_translator("apertium", cache_dir=tmp_path)
+    assert router is not None
+    assert [type(engine) for engine in router.engines] == [ApertiumTranslator]
+
+
+@pytest.fixture(scope="module")
+def pivoting(apertium: ApertiumTranslator) -> Router:
+    """Every engine found: Apertium's pairs, French-Spanish among them."""
+    if ("fr", "es") not in apertium.pairs():
+        reason = "the French-Spanish pair is not installed (Debian: apertium-fr-es)"
+        if os.environ.get("GLASSBOX_REQUIRE_APERTIUM"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    router = build_translator("auto", cache_dir=Path("/nonexistent"))
+    assert router is not None
+    return router
+
+
+def test_french_into_english_goes_through_spanish(pivoting: Router) -> None:
+    route = pivoting.route("fr", "en")
+    assert route is not None and [str(hop) for hop in route] == [
+        "apertium:fr-es",
+        "apertium:es-en",
+    ]
+    [result] = pivoting.translate(["Le chat est sur la table."], "fr", "en")
+    assert "cat" in result.text.lower() and "table" in result.text.lower()
+    assert result.route == ("apertium:fr-es", "apertium:es-en")
+
+
+def test_languages_list_what_a_pivot_reaches(pivoting: Router) -> None:
+    targets = {lang.code: lang.targets for lang in pivoting.languages()}
+    assert "en" in targets["fr"] and "fr" in targets["en"]  # en -> es -> fr too
+    assert "fr" not in targets["fr"]  # a language is not its own target
+
+
+def test_a_direct_pair_is_not_pivoted(pivoting: Router) -> None:
+    [result] = pivoting.translate(["Good morning"], "en", "es")
+    assert result.route == ("apertium:en-es",)
+
+
+def test_auto_detects_per_text_and_routes_each(pivoting: Router) -> None:
+    texts = ["Le chat est sur la table et le chien dort.", "The weather is good today."]
+    french, english = pivoting.translate(texts, "auto", "es")
+    assert french.detected is not None and french.detected.language == "fr"
+    assert english.detected is not None and english.detected.language == "en"
+    assert french.route == ("apertium:fr-es",) and english.route == ("apertium:en-es",)
+
+
+def test_no_route_is_a_clear_input_error(pivoting: Router) -> None:
+    with pytest.raises(InputError, match="target language 'xx'"):
+        pivoting.translate(["Hello"], "en", "xx")
+    with pytest.raises(InputError, match="source language 'zz'"):
+        pivoting.translate(["Hello"], "zz", "en")
 
 
 def _fake_apertium(tmp_path: Path, body: str) -> Path:

@@ -47,12 +47,15 @@ def test_alternatives_and_detected_language_are_passed_on(
 
 
 def test_configured_from_the_setting_with_its_key(upstream_url: str, tmp_path: Path) -> None:
-    engine = build_translator(
+    router = build_translator(
         f"libretranslate:{upstream_url}?api_key={UPSTREAM_KEY}", cache_dir=tmp_path
     )
+    assert router is not None
+    [engine] = router.engines
     assert isinstance(engine, UpstreamLibreTranslate)
     assert UPSTREAM_KEY not in repr(engine)
-    assert engine.translate(["Hi"], "es", "en")[0].text == "[en] Hi"
+    [result] = router.translate(["Hi"], "es", "en")
+    assert result.text == "[en] Hi" and result.route == ("libretranslate:es-en",)
 
 
 def test_a_wrong_key_is_a_fetch_error_that_does_not_show_the_key(upstream_url: str) -> None:

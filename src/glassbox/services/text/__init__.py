@@ -1,9 +1,10 @@
 """Text services: translation, language identification and personal-data redaction.
 
 Translation engines share one interface, `Translator`, and `build_translator`
-picks one from the `translation_engine` setting: Apertium (Debian's rule-based
-translator), CTranslate2 model directories (OPUS-MT, NLLB), Argos Translate
-package files, or an upstream LibreTranslate server. `LanguageDetector` uses
+builds them from the `translation_engine` setting ("auto": whatever this machine
+has): Apertium (Debian's rule-based translator), CTranslate2 model directories
+(OPUS-MT, NLLB), Argos Translate package files, an upstream LibreTranslate
+server. A `Router` serves them as one, pivoting where no engine has a pair. `LanguageDetector` uses
 lingua, `Redactor` uses Presidio; both work offline. `check_text` bounds what a
 request may ask for and `sanitize_html` keeps scripts out of HTML.
 """
@@ -16,6 +17,7 @@ from ._detect import LanguageDetector
 from ._engines import build_translator
 from ._html import sanitize_html
 from ._redact import Entity, Redaction, Redactor
+from ._router import Hop, Router
 from ._services import DetectService, RedactService, TranslateService
 from ._types import DetectedLanguage, Language, Translation, Translator
 from ._upstream import UpstreamLibreTranslate
@@ -29,11 +31,13 @@ __all__ = [
     "DetectService",
     "DetectedLanguage",
     "Entity",
+    "Hop",
     "Language",
     "LanguageDetector",
     "RedactService",
     "Redaction",
     "Redactor",
+    "Router",
     "TranslateService",
     "Translation",
     "Translator",

@@ -19,9 +19,13 @@ from .._interface import Prepared, Result
 from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
 from ._detect import LanguageDetector
 from ._redact import Redactor
-from ._types import Translator
+from ._types import DetectedLanguage, Translator
 
 _JSON = "application/json"
+NO_ENGINE = (
+    "no translation engine is installed or configured: install Apertium pairs (Debian: "
+    "apertium-eng-spa), put models in <data>/models, or see setting 'translation_engine'"
+)
 
 
 def _texts(q: Any) -> tuple[list[str], bool]:
@@ -38,9 +42,16 @@ def _prepared(params: dict[str, Any], max_chars: int) -> Prepared:
     return Prepared(payload=canonical(params), params=params, characters=characters)
 
 
-def _result(document: Any, redacted: bool = False) -> Result:
-    details = {"redacted": True} if redacted else {}
+def _result(document: Any, redacted: bool = False, details: dict[str, Any] | None = None) -> Result:
+    details = {**(details or {}), **({"redacted": True} if redacted else {})}
     return Result(json.dumps(document).encode(), _JSON, document, details)
+
+
+def _detected(found: DetectedLanguage | None) -> dict[str, Any]:
+    """A detected source as LibreTranslate gives it; a blank text has none."""
+    if found is None:
+        return {"confidence": 0.0, "language": ""}
+    return {"confidence": found.confidence, "language": found.language}
 
 
 class TranslateService:
@@ -56,7 +67,7 @@ class TranslateService:
     def prepare(self, fields: Mapping[str, Any]) -> Prepared:
         texts, as_list = _texts(fields.get("q"))
         if self.translator is None:
-            raise InputError("no translation engine is configured (setting 'translation_engine')")
+            raise InputError(NO_ENGINE)
         fmt = fields.get("format") or "text"
         if fmt not in FORMATS:
             raise InputError(f"format must be one of {', '.join(FORMATS)}")
@@ -84,7 +95,7 @@ class TranslateService:
 
     def run(self, prepared: Prepared) -> Result:
         if self.translator is None:
-            raise InputError("no translation engine is configured (setting 'translation_engine')")
+            raise InputError(NO_ENGINE)
         params = prepared.params
         # "auto" goes to the engine, which detects among the languages it can translate.
         results = self.translator.translate(
@@ -94,21 +105,22 @@ class TranslateService:
             fmt=params["format"],
             alternatives=params["alternatives"],
         )
-        detected = None
-        if params["source"] == "auto" and results and results[0].detected is not None:
-            found = results[0].detected
-            detected = {"confidence": found.confidence, "language": found.language}
         out = [r.text for r in results]
         redact = bool(params.get("redact"))
         if redact:
             out = [self._redactor.redact(t).text for t in out]
-        body: dict[str, Any] = {"translatedText": out if params["list"] else out[0]}
-        if detected is not None:
-            body["detectedLanguage"] = [detected] * len(out) if params["list"] else detected
+        as_list = params["list"]
+        body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
+        if params["source"] == "auto":
+            found = [_detected(r.detected) for r in results]
+            body["detectedLanguage"] = found if as_list else found[0]
         if params["alternatives"]:
             alts = [list(r.alternatives) for r in results]
-            body["alternatives"] = alts if params["list"] else alts[0]
-        return _result(body, redact)
+            body["alternatives"] = alts if as_list else alts[0]
+        routes = [list(r.route) for r in results]
+        body["route"] = routes if as_list else routes[0]  # engine:source-target, each step
+        details = {"route": sorted({" > ".join(r.route) for r in results if r.route})}
+        return _result(body, redact, details)
 
 
 class DetectService:

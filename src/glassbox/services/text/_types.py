@@ -30,11 +30,14 @@ class DetectedLanguage:
 
 @dataclass(frozen=True)
 class Translation:
-    """One translated text, up to `alternatives` other renderings, and the source if detected."""
+    """One translated text, up to `alternatives` other renderings, the source if detected,
+    and the `route` it took: "engine:source-target" for each step ("apertium:fr-es",
+    "apertium:es-en" through a pivot), when several engines are routed between."""
 
     text: str
     alternatives: tuple[str, ...] = ()
     detected: DetectedLanguage | None = None
+    route: tuple[str, ...] = ()
 
 
 class Translator(Protocol):
