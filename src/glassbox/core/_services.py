@@ -65,7 +65,7 @@ def build_services(settings: Settings) -> Services:
         cache_dir=settings.data_dir / "cache" / "translation",
         preference=settings.translation_order,
     )
-    redactor = Redactor(spacy_model=settings.redaction_spacy_model or None)
+    redactor = Redactor(spacy_models=settings.redaction_models)
     detector = LanguageDetector(low_accuracy=settings.detect_accuracy == "low")
     speech = [
         SpeechService(

