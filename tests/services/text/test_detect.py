@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import threading
 
 import pytest
@@ -93,6 +94,22 @@ def test_results_are_ranked_with_confidence_out_of_100(detector: LanguageDetecto
     assert found[0].language == "de"
     assert all(0 < d.confidence <= 100 for d in found)
     assert [d.confidence for d in found] == sorted((d.confidence for d in found), reverse=True)
+
+
+def test_confidence_says_how_sure_the_choice_is(detector: LanguageDetector) -> None:
+    """Whole sentences in their language are called with confidence (LibreTranslate gives
+    such texts 80-100; a close neighbour, Portuguese for Spanish, may bring one down to
+    about 70); a word that could be anything is close to a coin toss."""
+    right = []
+    for code, sentences in SAMPLE.items():
+        for sentence in sentences:
+            [best, *_] = detector.detect(sentence, top=3)
+            if best.language == code:
+                assert best.confidence >= 60, (sentence, best)
+                right.append(best.confidence)
+    assert statistics.median(right) >= 90
+    [best, second, *_] = detector.detect("ok", top=3)
+    assert best.confidence < 60 and best.confidence + second.confidence == pytest.approx(100)
 
 
 def test_a_restricted_detector_only_names_its_languages() -> None:

@@ -60,16 +60,24 @@ class LanguageDetector:
     def detect(self, text: str, *, top: int = 3) -> list[DetectedLanguage]:
         """The `top` likeliest languages of `text`, likeliest first, confidence 0..100.
 
-        Empty when no language is likely at all (digits or punctuation only);
-        `InputError` for a blank text or a `top` below 1.
+        lingua spreads its probabilities over every language it knows, so a clear
+        sentence gets 60-90% and two words 20%, whatever the runner-up. As in
+        LibreTranslate, confidence here says how sure the choice is: each language's
+        probability over that of the two likeliest together (100 when nothing else
+        is likely, 50 for a coin toss between two). Empty when no language is likely
+        at all (digits or punctuation only); `InputError` for a blank text or a `top`
+        below 1.
         """
         if not text.strip():
             raise InputError("there is no text to detect the language of")
         if top < 1:
             raise InputError("top must be at least 1")
         values = self._lingua().compute_language_confidence_values(text)
+        pair = sum(v.value for v in values[:2])
+        if pair <= 0:
+            return []
         found = [
-            DetectedLanguage(v.language.iso_code_639_1.name.lower(), round(v.value * 100, 2))
+            DetectedLanguage(v.language.iso_code_639_1.name.lower(), round(100 * v.value / pair, 2))
             for v in values[:top]
         ]
         return [d for d in found if d.confidence > 0]
