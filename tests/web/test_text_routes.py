@@ -293,3 +293,19 @@ def test_frontend_settings_and_health_as_libretranslate_gives_them(
     assert settings["language"]["target"] == {"code": "es", "name": "Spanish"}
     assert settings["filesTranslation"] is False
     assert httpx.get(f"{url}/health").json() == {"status": "ok"}
+
+
+def test_alternatives_say_why_an_engine_gives_none(text_live: tuple[str, dict[str, str]]) -> None:
+    url, keys = text_live
+    body = httpx.post(
+        f"{url}/translate",
+        json={
+            "q": "Good morning",
+            "source": "en",
+            "target": "es",
+            "alternatives": 2,
+            "api_key": keys["Acme"],
+        },
+    ).json()
+    assert body["alternatives"] == []  # LibreTranslate's shape, honestly empty
+    assert "apertium engine gives one translation only" in body["alternativesNote"]

@@ -19,7 +19,7 @@ from .._interface import Prepared, Result
 from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
 from ._detect import LanguageDetector
 from ._redact import Redactor
-from ._types import DetectedLanguage, Translator
+from ._types import DetectedLanguage, Translation, Translator
 
 _JSON = "application/json"
 NO_ENGINE = (
@@ -45,6 +45,16 @@ def _prepared(params: dict[str, Any], max_chars: int) -> Prepared:
 def _result(document: Any, redacted: bool = False, details: dict[str, Any] | None = None) -> Result:
     details = {**(details or {}), **({"redacted": True} if redacted else {})}
     return Result(json.dumps(document).encode(), _JSON, document, details)
+
+
+def _no_alternatives(fmt: str, results: list[Translation]) -> str:
+    """Why a request for alternatives got none."""
+    if fmt == "html":
+        return "HTML is translated one way only: ask with format=text for alternatives"
+    last = sorted({r.route[-1].partition(":")[0] for r in results if r.route})
+    if not last:
+        return "the text needs no translation into this language"
+    return f"the {' and '.join(last)} engine gives one translation only, without alternatives"
 
 
 def _detected(found: DetectedLanguage | None) -> dict[str, Any]:
@@ -117,6 +127,8 @@ class TranslateService:
         if params["alternatives"]:
             alts = [list(r.alternatives) for r in results]
             body["alternatives"] = alts if as_list else alts[0]
+            if not any(alts):
+                body["alternativesNote"] = _no_alternatives(params["format"], results)
         routes = [list(r.route) for r in results]
         body["route"] = routes if as_list else routes[0]  # engine:source-target, each step
         details = {"route": sorted({" > ".join(r.route) for r in results if r.route})}
