@@ -52,8 +52,10 @@ def encode(
     codec: str,
     rate: int = 16_000,
     channels: int = 1,
+    bit_rate: int | None = None,
 ) -> bytes:
-    """Encode float32 16 kHz mono samples with PyAV; skips the test if PyAV lacks the encoder."""
+    """Encode float32 16 kHz mono samples with PyAV (at `bit_rate` bits per second, else
+    the codec's default); skips the test if PyAV lacks the encoder."""
     try:
         av.Codec(codec, "w")
     except av.codec.codec.UnknownCodecError:
@@ -65,6 +67,8 @@ def encode(
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format=container) as output:
         stream = output.add_stream(codec, rate=rate, layout=layout)
+        if bit_rate is not None:
+            stream.bit_rate = bit_rate
         for packet in stream.encode(frame):
             output.mux(packet)
         for packet in stream.encode(None):
