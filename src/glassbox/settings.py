@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "GLASSBOX_"
 
 
+_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """Validated configuration; construct with `load_settings`."""
@@ -31,6 +35,7 @@ class Settings:
     origin: str = "localhost/glassbox"
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str = ""
     signing_key_file: Path | None = None
     checkpoint_interval: float = 0.5
     append_batch_max: int = 4096
@@ -111,6 +116,12 @@ class Settings:
         _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
         _check(self.detect_accuracy in ("high", "low"), "detect_accuracy", "must be high or low")
         _check(
+            not self.public_url or _PUBLIC_URL.fullmatch(self.public_url) is not None,
+            "public_url",
+            "must be an http:// or https:// URL with a host and no query, such as "
+            "https://glassbox.example.org",
+        )
+        _check(
             bool(self.translation_order)
             and len(set(self.translation_order)) == len(self.translation_order),
             "translation_preference",
@@ -130,6 +141,15 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "log.key"
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach this server (`public_url`, else http://host:port), for the
+        receipt and hold URLs in answers: never taken from a request's Host header."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def redaction_models(self) -> list[str]:

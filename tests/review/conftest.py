@@ -44,7 +44,7 @@ class ReviewEnv:
     def submit(self, who: str = "Ministry", **data: Any) -> dict[str, Any]:
         resp = self.client.post(
             "/v1/audio/transcriptions",
-            headers={"Authorization": f"Bearer {self.keys[who]}"},
+            headers={"Authorization": f"Bearer {self.keys[who]}", "Prefer": "respond-async"},
             files={"file": ("sample.flac", self.audio, "audio/flac")},
             data={"model": "tiny.en", "language": "en", **data},
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openai import OpenAI
+from openai import APIStatusError, OpenAI
 
 from tests.services._speech import espeak, speak
 from tests.services._wer import words
@@ -50,10 +50,13 @@ def logged_once(live: Live, before: int, resp: httpx.Response) -> dict[str, Any]
     return stored_entry(live, index)
 
 
+ASYNC = {"Prefer": "respond-async"}
+
+
 def test_high_risk_category_is_held_for_two_reviewers(live: Live) -> None:
     before = entry_count(live)
-    resp = post(live, "Ministry of Defence", upload=live.speech.read_bytes())
-    assert resp.status_code == 202
+    resp = post(live, "Ministry of Defence", upload=live.speech.read_bytes(), headers=ASYNC)
+    assert resp.status_code == 202 and resp.headers["preference-applied"] == "respond-async"
     body = resp.json()
     assert body["status"] == "pending" and body["reviewers_required"] == 2
     assert resp.headers["location"] == f"{live.url}/v1/holds/{body['id']}"
@@ -64,9 +67,38 @@ def test_high_risk_category_is_held_for_two_reviewers(live: Live) -> None:
     assert "output" not in entry
 
 
+@pytest.mark.parametrize("response_format", ["json", "text", "verbose_json", "srt"])
+def test_the_openai_client_raises_on_a_hold_naming_where_its_result_will_be(
+    live: Live, response_format: str
+) -> None:
+    """Without `Prefer: respond-async` a hold is an error: the official client raises (it
+    never returns the hold as if it were a transcript) and does not retry it."""
+    before = entry_count(live)
+    key = live.keys["Ministry of Defence"]
+    client = OpenAI(api_key=key, base_url=f"{live.url}/v1", max_retries=2, timeout=120)
+    with pytest.raises(APIStatusError) as caught:
+        client.audio.transcriptions.create(
+            model="tiny.en",
+            file=("s.wav", live.speech.read_bytes(), "audio/wav"),
+            language="en",
+            response_format=response_format,  # type: ignore[arg-type]
+        )
+    error = caught.value
+    assert error.status_code == 423
+    assert "held for human review" in error.message and "/v1/holds/" in error.message
+    body = error.response.json()
+    assert body["error"]["code"] == "held_for_review"
+    hold = body["error"]["hold"]
+    assert hold["status"] == "pending" and hold["url"] == error.response.headers["location"]
+    assert entry_count(live) == before + 1  # one hold: the client did not retry
+    followed = httpx.get(hold["url"], headers={"Authorization": f"Bearer {key}"})
+    assert followed.status_code == 200 and followed.json()["id"] == hold["id"]
+    client.close()
+
+
 def test_bulk_volume_beyond_the_registered_limit_is_held(live: Live) -> None:
     before = entry_count(live)
-    resp = post(live, "Tiny Volume", upload=live.speech.read_bytes())
+    resp = post(live, "Tiny Volume", upload=live.speech.read_bytes(), headers=ASYNC)
     assert resp.status_code == 202
     entry = logged_once(live, before, resp)
     assert entry["outcome"] == "held"
@@ -213,3 +245,29 @@ def test_speech_translation_with_an_english_only_model_says_which_is_needed(
     assert "multilingual" in str(caught.value) and "English-only" in str(caught.value)
     entry = stored_entry(live, before)
     assert entry["action"] == "translate_speech" and entry["outcome"] == "failed"
+
+
+def test_public_urls_never_come_from_the_host_header(live: Live) -> None:
+    """Receipt and hold URLs are built from the server's own address (setting public_url),
+    so a forged Host header cannot point a client elsewhere."""
+    forged = {"Host": "evil.example:666", **ASYNC}
+    served = post(live, upload=live.speech.read_bytes(), headers=forged)
+    assert served.status_code == 200
+    assert served.headers["glassbox-receipt"].startswith(f"{live.url}/v1/receipts/")
+    held = post(live, "Ministry of Defence", upload=live.speech.read_bytes(), headers=forged)
+    assert held.headers["location"].startswith(f"{live.url}/v1/holds/")
+    assert "evil.example" not in held.text and "evil.example" not in served.text
+
+
+@pytest.mark.parametrize("index", ["-13604991878242429304832", "9223372036854775808", "-1"])
+def test_a_receipt_index_out_of_range_is_a_clear_400(live: Live, index: str) -> None:
+    key = live.keys["Acme Captions"]
+    resp = httpx.get(f"{live.url}/v1/receipts/{index}", headers={"Authorization": f"Bearer {key}"})
+    assert resp.status_code == 400 and "log index" in resp.json()["error"]["message"]
+
+
+def test_a_huge_prompt_is_refused_and_logged(live: Live) -> None:
+    before = entry_count(live)
+    resp = post(live, upload=live.speech.read_bytes(), data={"prompt": "word " * 180_000})
+    assert resp.status_code == 400 and "'prompt' is 900000 characters" in resp.text
+    assert logged_once(live, before, resp)["outcome"] == "failed"

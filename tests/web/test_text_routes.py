@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,10 @@ def text_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
     reg.add("Acme", category="commercial", purposes=["translation"], daily_audio_hours=1)
     reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
-    keys = {n: reg.create_key(n)[1] for n in ("Acme", "Daily News")}
+    reg.add(
+        "Border Police", category="law_enforcement", purposes=["translation"], daily_audio_hours=1
+    )
+    keys = {n: reg.create_key(n)[1] for n in ("Acme", "Daily News", "Border Police")}
     node.close()
     server = Server(data).start()  # translation_engine "auto": Apertium's pairs, found
     try:
@@ -309,3 +313,22 @@ def test_alternatives_say_why_an_engine_gives_none(text_live: tuple[str, dict[st
     ).json()
     assert body["alternatives"] == []  # LibreTranslate's shape, honestly empty
     assert "apertium engine gives one translation only" in body["alternativesNote"]
+
+
+def test_libretranslate_clients_raise_on_a_hold(text_live: tuple[str, dict[str, str]]) -> None:
+    """A held translation is an error to LibreTranslate's client (it never gets a KeyError
+    or the hold as a translation); asking for 'Prefer: respond-async' gives the 202."""
+    url, keys = text_live
+    lt = LibreTranslateAPI(url + "/", api_key=keys["Border Police"])
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        lt.translate("The house is big.", "en", "es")
+    assert caught.value.code == 423
+    body = json.loads(caught.value.read())
+    assert "held for human review" in body["error"] and "/v1/holds/" in body["error"]
+    assert body["code"] == "held_for_review" and body["hold"]["reviewers_required"] == 2
+    asked = httpx.post(
+        f"{url}/translate",
+        json={"q": "Hello", "source": "en", "target": "es", "api_key": keys["Border Police"]},
+        headers={"Prefer": "respond-async"},
+    )
+    assert asked.status_code == 202 and asked.json()["status"] == "pending"

@@ -274,9 +274,20 @@ def _flag(value: Any, name: str) -> bool:
     raise InputError(f"{name!r} must be true or false")
 
 
+# The longest each text field may be. Whisper reads at most 224 tokens of a prompt (about
+# 1,000 characters of English); the other fields are codes and names.
+MAX_PROMPT_CHARS = 4000
+MAX_FIELD_CHARS = 100
+
+
 def _text(fields: Mapping[str, Any], name: str) -> str | None:
     value = fields.get(name)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    limit = MAX_PROMPT_CHARS if name == "prompt" else MAX_FIELD_CHARS
+    if len(value) > limit:
+        raise InputError(f"'{name}' is {len(value)} characters long; the limit is {limit}")
+    return value
 
 
 def _temperature(raw: str | None) -> float:

@@ -14,7 +14,7 @@ from glassbox.core import Glassbox
 from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
 from glassbox.web._node import glassbox
-from glassbox.web._render import Style, render, render_hold
+from glassbox.web._render import Style, prefers_async, render, render_hold
 
 router = APIRouter(tags=["openai"])
 FORM_OVERHEAD = 1024 * 1024  # room for the other multipart fields
@@ -74,7 +74,12 @@ async def _speech(request: Request, action: Action) -> Response:
         lambda: _read_form(request, max_bytes),
         request.headers.get("glassbox-purpose"),
     )
-    return render(outcome, str(request.base_url), Style.OPENAI)
+    return render(
+        outcome,
+        node.settings.base_url,
+        Style.OPENAI,
+        respond_async=prefers_async(request.headers.get("prefer")),
+    )
 
 
 @router.post("/v1/audio/transcriptions")
@@ -128,8 +133,8 @@ async def model(request: Request, model_id: str) -> JSONResponse:
 async def receipts(request: Request, index: int) -> JSONResponse:
     node = glassbox(request)
     client = await node.gateway.authenticate(request.headers.get("authorization"))
-    if index < 0:
-        raise InputError("index must be >= 0")
+    if not 0 <= index < 2**63:  # beyond any log (and the database's integers)
+        raise InputError("index must be a log index from 0 to 2^63 - 1")
     return JSONResponse(await node.ledger.receipt_with_proof(client.id, index))
 
 
@@ -139,4 +144,4 @@ async def hold_status(request: Request, hold_id: str) -> Response:
     node = glassbox(request)
     client = await node.gateway.authenticate(request.headers.get("authorization"))
     view = await run_in_threadpool(node.review.client_view, client.id, hold_id)
-    return render_hold(view, str(request.base_url))
+    return render_hold(view, node.settings.base_url)

@@ -70,8 +70,26 @@ def with_receipt(body: bytes, media_type: str, document: Any, receipt: Receipt) 
     return body
 
 
-def render(outcome: Outcome, base_url: str, style: Style) -> Response:
-    """The response for a governed request's outcome."""
+# A held request answers with this status unless the client asked to be answered
+# asynchronously: standard clients raise on it instead of mistaking the hold for a result
+# (423: the result is locked until reviewers decide). Clients are told not to retry it.
+HELD_STATUS = 423
+
+
+def prefers_async(prefer: str | None) -> bool:
+    """Whether a `Prefer` header (RFC 7240) asks for `respond-async`."""
+    if not prefer:
+        return False
+    tokens = (part.split(";")[0].split("=")[0].strip().lower() for part in prefer.split(","))
+    return "respond-async" in tokens
+
+
+def render(
+    outcome: Outcome, base_url: str, style: Style, *, respond_async: bool = False
+) -> Response:
+    """The response for a governed request's outcome. A held request is a 202 with the
+    hold for a client that asked to be answered asynchronously (`respond_async`), and
+    otherwise an error naming the hold, so that no client takes it for a result."""
     if isinstance(outcome, Streaming):
         return StreamingResponse(
             _events(outcome),
@@ -95,18 +113,30 @@ def render(outcome: Outcome, base_url: str, style: Style) -> Response:
             error = error_body(style, exc.code, exc.message)
             return _json(exc.status, {**error, "glassbox_receipt": receipt.to_json()}, headers)
         case Held():
-            headers["Location"] = f"{base_url.rstrip('/')}/v1/holds/{outcome.hold_id}"
-            body = {
+            url = f"{base_url.rstrip('/')}/v1/holds/{outcome.hold_id}"
+            expires = rfc3339(outcome.deadline)
+            hold = {
                 "id": outcome.hold_id,
                 "object": "glassbox.hold",
                 "status": "pending",
                 "reviewers_required": outcome.reviewers_required,
                 "approvals": 0,
-                "expires_at": rfc3339(outcome.deadline),
+                "expires_at": expires,
                 "reasons": _reasons(outcome.reasons),
-                "glassbox_receipt": receipt.to_json(),
             }
-            return _json(202, body, headers)
+            headers["Location"] = url
+            if respond_async:
+                headers["Preference-Applied"] = "respond-async"
+                return _json(202, {**hold, "glassbox_receipt": receipt.to_json()}, headers)
+            people = "reviewer" if outcome.reviewers_required == 1 else "reviewers"
+            message = (
+                f"the request is held for human review: {outcome.reviewers_required} {people} "
+                f"must approve it before {expires}. Its result will be at {url} (ask with "
+                "your key); send 'Prefer: respond-async' to be answered 202 with the hold"
+            )
+            headers["x-should-retry"] = "false"  # a retry would be held again, anew
+            error = error_body(style, "held_for_review", message, hold={**hold, "url": url})
+            return _json(HELD_STATUS, {**error, "glassbox_receipt": receipt.to_json()}, headers)
         case unknown:
             assert_never(unknown)
 

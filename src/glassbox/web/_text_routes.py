@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, PayloadTooLarge
 from glassbox.web._node import glassbox
-from glassbox.web._render import Style, render
+from glassbox.web._render import Style, prefers_async, render
 
 router = APIRouter(tags=["text"])
 BODY_OVERHEAD = 64 * 1024
@@ -65,7 +65,8 @@ async def _serve(request: Request, action: Action, style: Style) -> Response:
     outcome = await node.gateway.handle(
         action, credentials, read, request.headers.get("glassbox-purpose")
     )
-    return render(outcome, str(request.base_url), style)
+    respond_async = prefers_async(request.headers.get("prefer"))
+    return render(outcome, node.settings.base_url, style, respond_async=respond_async)
 
 
 @router.post("/translate")

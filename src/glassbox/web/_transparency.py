@@ -122,7 +122,7 @@ async def report(request: Request, name: str) -> Response:
 
 
 def _period_context(request: Request, chosen: Report, figures: dict[str, Any]) -> dict[str, Any]:
-    base = str(request.base_url).rstrip("/")
+    base = glassbox(request).settings.base_url
     try:
         key = glassbox(request).log.signer.verifier_key()
     except (AttributeError, GlassboxError):

@@ -125,7 +125,7 @@ def test_two_reviewers_approve_in_the_browser_and_the_client_gets_its_transcript
     ARTIFACTS.mkdir(exist_ok=True)
     held = httpx.post(
         f"{url}/v1/audio/transcriptions",
-        headers={"Authorization": f"Bearer {api_key}"},
+        headers={"Authorization": f"Bearer {api_key}", "Prefer": "respond-async"},
         files={"file": ("sample.flac", sample_audio_path().read_bytes(), "audio/flac")},
         data={"model": "tiny.en", "language": "en"},
         timeout=60,
