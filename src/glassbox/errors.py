@@ -147,6 +147,15 @@ class Overloaded(GlassboxError):
     retry_after: int = 1
 
 
+class TooManyAttempts(GlassboxError):
+    """Raised when an account or address must wait before trying again; 429 with Retry-After."""
+
+    status = 429
+    code = "too_many_attempts"
+    exit_code = 4
+    retry_after: int = 1
+
+
 class StorageError(GlassboxError):
     """Raised when the database fails an operation that may succeed on retry."""
 

@@ -61,7 +61,9 @@ class Glassbox:
         )
         self.ledger = Ledger(self.log)
         self.clients = ClientRegistry(self.engine, pseudonym_key)
-        self.accounts = Accounts(self.engine, pseudonym_key, session_hours=settings.session_hours)
+        self.accounts = Accounts(
+            self.engine, pseudonym_key, session_hours=settings.session_hours, clock=clock
+        )
         self.policies = PolicyBook(self.log, clock=clock)
         self.reports = PublishedReports(self.log.reader)
         self.review = Review(

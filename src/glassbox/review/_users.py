@@ -17,8 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from glassbox.clock import Clock, utc_now
 from glassbox.errors import InputError, NotFound, Unauthorized
 from glassbox.store import clients, sessions, users
+
+from ._throttle import LoginThrottle
 
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD = 12
@@ -60,10 +63,18 @@ def _token_id(token: str) -> str:
 class Accounts:
     """Reviewer accounts and their sessions."""
 
-    def __init__(self, engine: Engine, pseudonym_key: bytes, *, session_hours: float = 8) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        pseudonym_key: bytes,
+        *,
+        session_hours: float = 8,
+        clock: Clock = utc_now,
+    ) -> None:
         self._engine = engine
         self._key = pseudonym_key
         self._session_hours = session_hours
+        self._throttle = LoginThrottle(clock)
 
     def add(self, name: str, *, role: str, password: str, organisation: str | None = None) -> User:
         if not 1 <= len(name) <= 100 or not name.isprintable():
@@ -105,17 +116,25 @@ class Accounts:
             raise NotFound(f"no user named {name!r}")
         return _user(row)
 
-    def login(self, name: str, password: str) -> tuple[str, Session]:
-        """Check the password; return a new session's cookie value and the session."""
+    def login(self, name: str, password: str, *, address: str | None = None) -> tuple[str, Session]:
+        """Check the password; return a new session's cookie value and the session.
+
+        Repeated failures for `name`, or from `address`, make the next attempts wait
+        (`TooManyAttempts`, before the password is even checked).
+        """
+        self._throttle.check(name, address)
         with self._engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
         stored = row.password_hash if row is not None else _DUMMY_HASH
         try:
             _HASHER.verify(stored, password)
         except (VerificationError, InvalidHashError):
+            self._throttle.failed(name, address)
             raise Unauthorized("wrong user name or password") from None
         if row is None:
+            self._throttle.failed(name, address)
             raise Unauthorized("wrong user name or password")
+        self._throttle.succeeded(name, address)
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         session = Session(

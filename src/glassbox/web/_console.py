@@ -10,6 +10,7 @@ organisation, a second vote, a missing reason) re-render the form with the messa
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -24,7 +25,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from glassbox.clock import utc_now
-from glassbox.errors import Conflict, Forbidden, GlassboxError, InputError, NotFound, Unauthorized
+from glassbox.errors import (
+    Conflict,
+    Forbidden,
+    GlassboxError,
+    InputError,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
 from glassbox.review import Review, Session
 from glassbox.web._console_auth import (
     HOME,
@@ -139,12 +148,19 @@ async def login(request: Request) -> Response:
     if not same_token(request.cookies.get(LOGIN_COOKIE), form, "token"):
         error = "this sign-in form has expired or was not sent from this site; please try again"
         return _login_page(request, target, 403, name=name, error=error)
+    address = request.client.host if request.client else None
     try:
         token, session = await run_in_threadpool(
-            accounts(request).login, name, _text(form, "password")
+            functools.partial(accounts(request).login, address=address),
+            name,
+            _text(form, "password"),
         )
     except Unauthorized as exc:
         return _login_page(request, target, exc.status, name=name, error=exc.message)
+    except TooManyAttempts as exc:
+        page = _login_page(request, target, exc.status, name=name, error=exc.message)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(target, 303)
     seconds = int((session.expires_at - utc_now()).total_seconds())
     set_session_cookie(request, response, token, seconds)

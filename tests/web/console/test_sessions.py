@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +13,8 @@ from sqlalchemy import select, update
 
 from glassbox.clock import utc_now
 from glassbox.store import sessions
-from tests.review.conftest import ReviewEnv
+from tests.clock import FakeClock
+from tests.review.conftest import ReviewEnv, make_env
 from tests.web.console.conftest import csrf, hidden, sign_in
 
 PAGES = ["/console", "/console/log", "/console/holds/req_x", "/console/holds/req_x/audio"]
@@ -55,6 +58,34 @@ def test_a_wrong_password_gets_401_and_no_session(env: ReviewEnv) -> None:
     assert "glassbox_session" not in resp.headers.get("set-cookie", "")
     unknown = sign_in(env.client, "mallory")
     assert unknown.status_code == 401 and "Wrong user name or password." in unknown.text
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def timed_env(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[ReviewEnv]:
+    yield from make_env(tmp_path, db_url, clock)
+
+
+def test_guessing_passwords_is_slowed_down_with_429_and_retry_after(
+    timed_env: ReviewEnv, clock: FakeClock
+) -> None:
+    """A probe once sent 200 wrong passwords in 22 s, then signed in. Now, past a few
+    failures, every attempt waits, the right password included, and says how long."""
+    env = timed_env
+    statuses = [sign_in(env.client, "alice", f"guess number {n}").status_code for n in range(8)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 401
+    assert statuses[6:] == [429, 429]  # told to wait, before the password is even checked
+    locked = sign_in(env.client, "alice")  # the right password, too soon
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) >= 1
+    assert "Too many failed sign-ins; wait" in locked.text
+    assert "glassbox_session" not in locked.headers.get("set-cookie", "")
+    assert sign_in(env.client, "bob").status_code == 429  # the same address guessed
+    clock.advance(seconds=int(locked.headers["retry-after"]))
+    assert sign_in(env.client, "alice").status_code == 303  # after the wait, in
 
 
 def test_a_login_form_without_its_token_is_refused(env: ReviewEnv) -> None:
