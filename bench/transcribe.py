@@ -175,6 +175,7 @@ def overhead(data: Path, key: str, requests: int) -> list[float]:
         policies=node.policies,
         ledger=node.ledger,
         review=node.review,
+        kept=node.kept,
         services=ServiceRegistry([_Tiny()]),
     )
 

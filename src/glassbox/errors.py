@@ -78,6 +78,12 @@ class UnsupportedMedia(InputError):
     code = "invalid_audio"
 
 
+class UnreadableFile(InputError):
+    """Raised when a document to translate is empty, of an unknown kind, or unreadable."""
+
+    code = "invalid_file"
+
+
 class PolicyError(InputError):
     """Raised when a policy set does not parse, fails schema validation or fails its tests."""
 

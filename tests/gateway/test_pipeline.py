@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from glassbox.clock import Clock
 from glassbox.core import Glassbox, Services, init_data_dir
 from glassbox.entries import Action, commitment
-from glassbox.errors import InputError, InvalidApiKey, Overloaded
+from glassbox.errors import Gone, InputError, InvalidApiKey, NotFound, Overloaded
 from glassbox.gateway import Failed, Held, Refused, Served
 from glassbox.policy import Decision, Ruling
 from glassbox.review import HeldResult
@@ -33,7 +34,7 @@ from glassbox.services import (
     bundled_models,
 )
 from glassbox.settings import load_settings
-from glassbox.store import holds, log_entries, requests
+from glassbox.store import holds, kept_results, log_entries, requests
 from tests.clock import FakeClock
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 
@@ -294,3 +295,30 @@ def test_a_redacting_policy_asks_the_service_to_redact(env: Env, tmp_path: Path)
     assert isinstance(outcome, Served)
     assert env.service.ran[0].params["redact"] is True
     assert env.entries()[-1]["redacted"] is True
+
+
+def test_a_result_fetched_by_a_link_is_kept_sealed_with_its_entry_until_retention(
+    env: Env,
+) -> None:
+    """A service result with a file name (a translated document) is stored, sealed, in the
+    entry's own transaction; its token opens it until result_retention_hours pass."""
+    original = env.service.run
+
+    def as_file(prepared: Prepared) -> Result:
+        done = original(prepared)
+        return dataclasses.replace(done, filename="shout.txt")
+
+    env.service.run = as_file  # type: ignore[method-assign]
+    outcome = env.handle()
+    assert isinstance(outcome, Served) and outcome.kept is not None
+    kept = env.node.kept.fetch(outcome.kept)
+    assert kept.body == outcome.result.body and kept.filename == "shout.txt"
+    with env.node.engine.connect() as conn:
+        row = conn.execute(select(kept_results)).one()
+    assert row.log_index == outcome.receipt.index
+    assert outcome.kept not in row.token_sha256 and b"HELLO" not in row.sealed  # sealed
+    with pytest.raises(NotFound):
+        env.node.kept.fetch("x" * 43)
+    env.clock.advance(hours=24, seconds=1)
+    with pytest.raises(Gone):
+        env.node.kept.fetch(outcome.kept)

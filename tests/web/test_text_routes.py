@@ -6,6 +6,7 @@ LibreTranslate client library from PyPI (libretranslatepy) talks to Glassbox wit
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from libretranslatepy import LibreTranslateAPI
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import commitment
 from glassbox.settings import load_settings
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
@@ -295,7 +297,8 @@ def test_frontend_settings_and_health_as_libretranslate_gives_them(
     assert settings["keyRequired"] is True and settings["charLimit"] == 10_000
     assert settings["language"]["source"] == {"code": "en", "name": "English"}
     assert settings["language"]["target"] == {"code": "es", "name": "Spanish"}
-    assert settings["filesTranslation"] is False
+    assert settings["filesTranslation"] is True
+    assert settings["supportedFilesFormat"] == [".docx", ".htm", ".html", ".odt", ".txt"]
     assert httpx.get(f"{url}/health").json() == {"status": "ok"}
 
 
@@ -332,3 +335,54 @@ def test_libretranslate_clients_raise_on_a_hold(text_live: tuple[str, dict[str, 
         headers={"Prefer": "respond-async"},
     )
     assert asked.status_code == 202 and asked.json()["status"] == "pending"
+
+
+def test_translate_file_links_to_the_translated_file_and_commits_to_both(
+    text_live: tuple[str, dict[str, str]],
+) -> None:
+    """LibreTranslate's /translate_file: the answer links to the file, the link serves
+    it, and the receipt's commitments open to the upload and to the translated file."""
+    url, keys = text_live
+    original = b"The house is big.\n\nThe cat sleeps.\n"
+    resp = httpx.post(
+        f"{url}/translate_file",
+        files={"file": ("notes.txt", original, "text/plain")},
+        data={"source": "en", "target": "es", "api_key": keys["Acme"]},
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    link = body["translatedFileUrl"]
+    assert link.startswith(f"{url}/download_file/") and link.endswith("/notes.es.txt")
+    download = httpx.get(link)
+    assert download.status_code == 200 and "notes.es.txt" in download.headers["content-disposition"]
+    translated = download.text.splitlines()
+    assert translated[0].lower().startswith("la casa") and translated[1] == ""
+    receipt = body["glassbox_receipt"]
+    entry = json.loads(receipt["entry"])
+    assert entry["action"] == "translate" and entry["outcome"] == "served"
+    salts = {k: base64.b64decode(v) for k, v in receipt["salts"].items()}
+    assert entry["input"] == commitment(salts["input"], original)
+    assert entry["output"] == commitment(salts["output"], download.content)
+    assert httpx.get(link.replace("/download_file/", "/download_file/x")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "code"),
+    [
+        ("scan.pdf", b"%PDF-1.7", 400, "invalid_file"),
+        ("blank.txt", b"   \n\n", 400, "invalid_request"),
+        ("huge.txt", b"word " * 3000, 413, "file_too_large"),
+        ("broken.docx", b"PK\x03\x04 nothing", 400, "invalid_file"),
+    ],
+)
+def test_files_that_cannot_be_translated_are_clear_errors(
+    text_live: tuple[str, dict[str, str]], name: str, content: bytes, status: int, code: str
+) -> None:
+    url, keys = text_live
+    resp = httpx.post(
+        f"{url}/translate_file",
+        files={"file": (name, content)},
+        data={"source": "en", "target": "es", "api_key": keys["Acme"]},
+    )
+    assert resp.status_code == status, resp.text
+    assert isinstance(resp.json()["error"], str) and resp.json()["code"] == code

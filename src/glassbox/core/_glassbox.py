@@ -28,7 +28,7 @@ from glassbox.report import (
     ReportSchedule,
     build_report,
 )
-from glassbox.review import Accounts, HoldBook, Review, Sealer
+from glassbox.review import Accounts, HoldBook, KeptResults, Review, Sealer
 from glassbox.settings import Settings
 from glassbox.store import connect, migrate
 from glassbox.tlog.server import LogServer
@@ -66,8 +66,15 @@ class Glassbox:
         )
         self.policies = PolicyBook(self.log, clock=clock)
         self.reports = PublishedReports(self.log.reader)
+        sealer = Sealer(hold_key)
+        self.kept = KeptResults(
+            self.engine,
+            sealer,
+            retention=timedelta(hours=settings.result_retention_hours),
+            clock=clock,
+        )
         self.review = Review(
-            HoldBook(self.engine, Sealer(hold_key)),
+            HoldBook(self.engine, sealer),
             self.ledger,
             self.log,
             deadline=timedelta(hours=settings.hold_deadline_hours),
@@ -99,6 +106,7 @@ class Glassbox:
             policies=self.policies,
             ledger=self.ledger,
             review=self.review,
+            kept=self.kept,
             services=self.services.registry,
             clock=self.clock,
         )

@@ -40,7 +40,7 @@ from glassbox.gateway._outcomes import (
 from glassbox.gateway._policies import PolicyBook, Published
 from glassbox.ledger import Ledger
 from glassbox.policy import POLICY_ERROR, Decision, PolicyRequest, Ruling
-from glassbox.review import Review
+from glassbox.review import Kept, KeptResults, Review
 from glassbox.services import (
     Prepared,
     Result,
@@ -101,6 +101,7 @@ class Gateway:
         policies: PolicyBook,
         ledger: Ledger,
         review: Review,
+        kept: KeptResults,
         services: ServiceRegistry,
         clock: Clock = utc_now,
     ) -> None:
@@ -108,6 +109,7 @@ class Gateway:
         self.policies = policies
         self.ledger = ledger
         self.review = review
+        self.kept = kept
         self.services = services
         self._clock = clock
 
@@ -166,10 +168,14 @@ class Gateway:
                     decision.reasons,
                     details={**prepared.details, **result.details},
                 )
+                token, keep = None, None
+                if result.filename is not None:  # fetched later by a link: kept with its entry
+                    kept = Kept(result.body, result.media_type, result.filename)
+                    token, keep = self.kept.keep(call.client.id, kept)
                 receipt = await self.ledger.record(
-                    entry, client_id=call.client.id, salts=call.commits.salts_b64()
+                    entry, client_id=call.client.id, salts=call.commits.salts_b64(), also=keep
                 )
-                return Served(receipt, result)
+                return Served(receipt, result, token)
             case unknown:  # a programming error: never serve what was not allowed
                 return await self._refuse(call, _unknown_ruling(unknown))
 

@@ -27,6 +27,8 @@ class Reason:
 class Served:
     receipt: Receipt
     result: Result
+    kept: str | None = None
+    """The token the result is kept under, for a result fetched by a link."""
 
 
 @dataclass(frozen=True)

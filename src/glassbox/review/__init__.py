@@ -7,6 +7,7 @@ is the flow around them (holding, verdicts, exactly-once execution, expiry);
 
 from glassbox.review._flow import HeldResult, HoldStatus, Review, Runner, RunResult
 from glassbox.review._holds import MAX_REASON, VERDICTS, Hold, HoldBook, Vote
+from glassbox.review._kept import Kept, KeptResults
 from glassbox.review._sealed import Sealer
 from glassbox.review._users import MIN_PASSWORD, ROLES, Accounts, Session, User
 
@@ -20,6 +21,8 @@ __all__ = [
     "Hold",
     "HoldBook",
     "HoldStatus",
+    "Kept",
+    "KeptResults",
     "Review",
     "RunResult",
     "Runner",

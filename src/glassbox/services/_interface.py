@@ -46,6 +46,9 @@ class Result:
     """The JSON document (a dict or a list) when the result is JSON; None for text formats."""
     details: Mapping[str, Any] = field(default_factory=dict)
     """Fields for the log entry learnt by running (that the output was redacted, say)."""
+    filename: str | None = None
+    """Set when the result is a file the client fetches by a link (LibreTranslate's
+    translated files): it is kept, sealed, with its entry."""
 
     def content(self) -> bytes:
         """What the output commitment covers: canonical JSON of the document, else the body."""

@@ -189,6 +189,21 @@ verdicts = Table(
     UniqueConstraint("hold_id", "user_id", name="uq_verdicts_hold_user"),
 )
 
+# Results a client fetches later by a token (LibreTranslate's translated files), sealed
+# with the hold key; kept for result_retention_hours. Only the token's SHA-256 is stored.
+kept_results = Table(
+    "kept_results",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_kept_results_expires", "expires_at"),
+)
+
 # Witness cosignature lines (C2SP tlog-cosignature) collected for each signed checkpoint,
 # one per witness key; /log/checkpoint serves those of the latest size after the log's own.
 log_cosignatures = Table(

@@ -23,7 +23,7 @@ LIBRETRANSLATE_ROUTES = frozenset(
 
 def style_of(request: Request) -> Style:
     """Whose clients call the route: LibreTranslate's or (everywhere else) OpenAI's."""
-    if request.url.path in LIBRETRANSLATE_ROUTES:
+    if request.url.path in LIBRETRANSLATE_ROUTES or request.url.path.startswith("/download_file/"):
         return Style.LIBRETRANSLATE
     return Style.OPENAI
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from enum import Enum
 from typing import Any, assert_never
+from urllib.parse import quote
 
 from fastapi.responses import Response, StreamingResponse
 
@@ -99,6 +100,11 @@ def render(
     receipt = outcome.receipt
     headers = receipt_headers(base_url, receipt.index)
     match outcome:
+        case Served(result=result, kept=str(token)):  # fetched by a link, as LibreTranslate does
+            name = quote(result.filename or "file", safe="")
+            link = f"{base_url.rstrip('/')}/download_file/{token}/{name}"
+            body = {"translatedFileUrl": link, "glassbox_receipt": receipt.to_json()}
+            return _json(200, body, headers)
         case Served(result=result):
             served = with_receipt(result.body, result.media_type, result.document, receipt)
             return Response(served, 200, headers, media_type=result.media_type)

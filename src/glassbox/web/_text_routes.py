@@ -1,22 +1,28 @@
-"""LibreTranslate-compatible `/translate`, `/detect`, `/languages`, and `/v1/redact`."""
+"""LibreTranslate-compatible `/translate`, `/translate_file`, `/detect`, `/languages` and
+its settings, and `/v1/redact`."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from glassbox.entries import Action
-from glassbox.errors import GlassboxError, InputError, PayloadTooLarge
+from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
+from glassbox.services.text import FILE_FORMATS, MAX_FILE_BYTES
 from glassbox.web._node import glassbox
 from glassbox.web._render import Style, prefers_async, render
 
 router = APIRouter(tags=["text"])
 BODY_OVERHEAD = 64 * 1024
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
 async def _read(request: Request, max_chars: int) -> dict[str, Any] | GlassboxError:
@@ -49,9 +55,37 @@ async def _read(request: Request, max_chars: int) -> dict[str, Any] | GlassboxEr
         return InputError(f"the form is malformed: {exc.detail}")
 
 
-async def _serve(request: Request, action: Action, style: Style) -> Response:
+async def _read_file(request: Request) -> dict[str, Any] | GlassboxError:
+    """`/translate_file`'s multipart form: one `file` and LibreTranslate's text fields."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return InputError("send the document as multipart/form-data with a 'file' field")
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_FILE_BYTES + BODY_OVERHEAD:
+        return PayloadTooLarge(f"the request is {length} bytes; files are at most {MAX_FILE_BYTES}")
+    try:
+        form = await request.form(max_files=1, max_fields=16, max_part_size=MAX_FILE_BYTES + 1)
+    except HTTPException as exc:
+        return InputError(f"the form is malformed: {exc.detail}")
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return InputError("the request has no 'file' field: send the document as 'file'")
+        data = await upload.read(MAX_FILE_BYTES + 1)
+        fields: dict[str, Any] = {"file": data, "filename": upload.filename or "document.txt"}
+        for name in ("source", "target", "api_key", "purpose"):
+            value = form.get(name)
+            if isinstance(value, str):
+                fields[name] = value
+        return fields
+    finally:
+        await form.close()
+
+
+async def _serve(
+    request: Request, action: Action, style: Style, *, files: bool = False
+) -> Response:
     node = glassbox(request)
-    fields = await _read(request, node.settings.max_text_chars)
+    fields = await (_read_file(request) if files else _read(request, node.settings.max_text_chars))
     # LibreTranslate clients send the key as the `api_key` field.
     key = fields.pop("api_key", None) if isinstance(fields, dict) else None
     credentials = request.headers.get("authorization")
@@ -72,6 +106,27 @@ async def _serve(request: Request, action: Action, style: Style) -> Response:
 @router.post("/translate")
 async def translate(request: Request) -> Response:
     return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE)
+
+
+@router.post("/translate_file")
+async def translate_file(request: Request) -> Response:
+    """LibreTranslate's file translation: the answer links to the translated file."""
+    return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE, files=True)
+
+
+@router.get("/download_file/{token}/{filename}")
+async def download_file(request: Request, token: str, filename: str) -> Response:
+    """A translated file, by the link `/translate_file` answered with (public: the link
+    is the secret, for `result_retention_hours`)."""
+    if not _TOKEN.fullmatch(token):
+        raise NotFound("there is no such file: the link is wrong")
+    kept = await run_in_threadpool(glassbox(request).kept.fetch, token)
+    disposition = f"attachment; filename*=UTF-8''{quote(kept.filename, safe='')}"
+    return Response(
+        kept.body,
+        media_type=kept.media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 @router.post("/detect")
@@ -112,8 +167,8 @@ async def frontend_settings(request: Request) -> JSONResponse:
             "charLimit": node.settings.max_text_chars,
             "frontendTimeout": 500,
             "suggestions": False,
-            "filesTranslation": False,
-            "supportedFilesFormat": [],
+            "filesTranslation": translator is not None,
+            "supportedFilesFormat": sorted(FILE_FORMATS) if translator is not None else [],
             "language": {
                 "source": {"code": source, "name": names.get(source, "")},
                 "target": {"code": target, "name": names.get(target, "")},

@@ -15,16 +15,19 @@ from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
 from ._ct2 import CTranslate2Translator
 from ._detect import LanguageDetector
 from ._engines import build_translator
+from ._files import FILE_FORMATS
 from ._html import sanitize_html
 from ._redact import Entity, Redaction, Redactor
 from ._router import Hop, Router
-from ._services import DetectService, RedactService, TranslateService
+from ._services import MAX_FILE_BYTES, DetectService, RedactService, TranslateService
 from ._types import DetectedLanguage, Language, Translation, Translator
 from ._upstream import UpstreamLibreTranslate
 
 __all__ = [
+    "FILE_FORMATS",
     "FORMATS",
     "MAX_ALTERNATIVES",
+    "MAX_FILE_BYTES",
     "ApertiumTranslator",
     "ArgosTranslator",
     "CTranslate2Translator",

@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from glassbox.entries import Action, canonical
-from glassbox.errors import InputError
+from glassbox.errors import InputError, PayloadTooLarge
 
 from .._interface import Prepared, Result
 from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
 from ._detect import LanguageDetector
+from ._files import check_pieces, read_document
 from ._redact import Redactor
 from ._types import DetectedLanguage, Translation, Translator
 
 _JSON = "application/json"
+MAX_FILE_BYTES = 5 * 1024 * 1024  # an upload to /translate_file
 NO_ENGINE = (
     "no translation engine is installed or configured: install Apertium pairs (Debian: "
     "apertium-eng-spa), put models in <data>/models, or see setting 'translation_engine'"
@@ -75,18 +77,15 @@ class TranslateService:
         self._max_chars = max_chars
 
     def prepare(self, fields: Mapping[str, Any]) -> Prepared:
-        texts, as_list = _texts(fields.get("q"))
         if self.translator is None:
             raise InputError(NO_ENGINE)
+        if "file" in fields:
+            return self._prepare_file(fields)
+        texts, as_list = _texts(fields.get("q"))
         fmt = fields.get("format") or "text"
         if fmt not in FORMATS:
             raise InputError(f"format must be one of {', '.join(FORMATS)}")
-        source, target = fields.get("source") or "auto", fields.get("target")
-        codes = {lang.code for lang in self.translator.languages()}
-        if not isinstance(target, str) or target not in codes:
-            raise InputError(f"unknown target language {target!r}; see /languages")
-        if not isinstance(source, str) or (source != "auto" and source not in codes):
-            raise InputError(f"unknown source language {source!r}; see /languages")
+        source, target = self._languages(fields)
         try:
             alternatives = int(fields.get("alternatives") or 0)
         except (TypeError, ValueError):
@@ -103,9 +102,57 @@ class TranslateService:
         }
         return _prepared(params, self._max_chars)
 
+    def _languages(self, fields: Mapping[str, Any]) -> tuple[str, str]:
+        assert self.translator is not None
+        source, target = fields.get("source") or "auto", fields.get("target")
+        codes = {lang.code for lang in self.translator.languages()}
+        if not isinstance(target, str) or target not in codes:
+            raise InputError(f"unknown target language {target!r}; see /languages")
+        if not isinstance(source, str) or (source != "auto" and source not in codes):
+            raise InputError(f"unknown source language {source!r}; see /languages")
+        return source, target
+
+    def _prepare_file(self, fields: Mapping[str, Any]) -> Prepared:
+        """LibreTranslate's `/translate_file`: the input commitment covers the file itself."""
+        upload, filename = fields.get("file"), fields.get("filename")
+        if not isinstance(upload, bytes) or not isinstance(filename, str):
+            raise InputError("the 'file' field must be a file upload with a file name")
+        if len(upload) > MAX_FILE_BYTES:
+            raise PayloadTooLarge(
+                f"the file is {len(upload)} bytes; the limit is {MAX_FILE_BYTES} bytes"
+            )
+        source, target = self._languages(fields)
+        document = read_document(filename, upload)
+        check_pieces(document)
+        characters = check_text(document.pieces, max_chars=self._max_chars)
+        params = {"file": document.filename, "source": source, "target": target}
+        return Prepared(payload=upload, params=params, characters=characters)
+
+    def _run_file(self, prepared: Prepared) -> Result:
+        assert self.translator is not None
+        params = prepared.params
+        document = read_document(params["file"], prepared.payload)
+        results = self.translator.translate(
+            document.pieces, params["source"], params["target"], fmt=document.fmt
+        )
+        out = [r.text for r in results]
+        redact = bool(params.get("redact"))
+        if redact:
+            out = [self._redactor.redact(t, language=params["target"]).text for t in out]
+        stem, dot, suffix = document.filename.rpartition(".")
+        name = f"{stem}.{params['target']}.{suffix}" if dot else f"{suffix}.{params['target']}"
+        details: dict[str, Any] = {
+            "route": sorted({" > ".join(r.route) for r in results if r.route}),
+            **({"redacted": True} if redact else {}),
+        }
+        body = document.rebuild(out)
+        return Result(body, document.media_type, None, details, filename=name)
+
     def run(self, prepared: Prepared) -> Result:
         if self.translator is None:
             raise InputError(NO_ENGINE)
+        if "file" in prepared.params:
+            return self._run_file(prepared)
         params = prepared.params
         # "auto" goes to the engine, which detects among the languages it can translate.
         results = self.translator.translate(
