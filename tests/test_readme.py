@@ -45,7 +45,7 @@ def test_readme_tour_runs(tmp_path: Path) -> None:
     server = Server(tmp_path / "demo").start()
     try:
         lines = [
-            line.replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")
+            line.replace("127.0.0.1:8081", f"127.0.0.1:{server.port}")
             for line in _block("tour-server")
         ]
         out = _run(lines[:-1], tmp_path)

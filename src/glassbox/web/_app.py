@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 import glassbox
 from glassbox.clock import Clock, utc_now
@@ -15,6 +18,7 @@ from glassbox.core import Glassbox, build_services
 from glassbox.settings import Settings
 from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text_routes
 from glassbox.web._errors import install_error_handlers
+from glassbox.web._transparency import home_router
 from glassbox.web._transparency import router as transparency_router
 
 
@@ -44,7 +48,13 @@ def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc
                     await maintenance
             node.close()
 
-    app = FastAPI(title="Glassbox", version=glassbox.__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Glassbox",
+        version=glassbox.__version__,
+        lifespan=lifespan,
+        docs_url=None,  # served below from the bundled Swagger UI: the docs work offline
+        redoc_url=None,
+    )
     install_error_handlers(app)
     app.include_router(_log_routes.router)
     app.include_router(_openai_routes.router)
@@ -52,6 +62,19 @@ def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc
     app.include_router(_text_routes.router)
     app.include_router(_console.router)
     app.include_router(transparency_router)
+    app.include_router(home_router)
+    app.mount("/docs/static", StaticFiles(packages=[("fastapi_offline", "static")]), name="docs")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Glassbox API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/console/static/favicon.svg",
+        )
+
     app.mount("/console/static", _console.static_files(), name="console-static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -53,6 +53,17 @@ DIMENSIONS = (
 )
 
 router = APIRouter(prefix=HOME, include_in_schema=False)
+home_router = APIRouter(include_in_schema=False)
+
+
+@home_router.get("/")
+async def landing(request: Request) -> HTMLResponse:
+    """What this server is, and where its public records, API docs and console are."""
+    node = glassbox(request)
+    size = await run_in_threadpool(lambda: node.log.reader.size())
+    return _page(
+        "landing.html", origin=node.settings.origin, base_url=node.settings.base_url, size=size
+    )
 
 
 @functools.cache

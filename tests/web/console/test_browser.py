@@ -180,3 +180,22 @@ def test_two_reviewers_approve_in_the_browser_and_the_client_gets_its_transcript
     assert bob.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     bob.screenshot(path=ARTIFACTS / "console-log-phone.png", full_page=True)
     assert alice_errors == [] and bob_errors == []
+
+
+def test_the_landing_page_and_the_api_docs_work_offline(
+    browser: Any, live: tuple[str, str]
+) -> None:
+    """`/` says what the server is and links to its records; `/docs` renders the API from
+    the bundled Swagger UI (this machine reaches no CDN, so a CDN page would be blank)."""
+    url, _ = live
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    errors = _watch(page)
+    page.goto(f"{url}/")
+    assert "Glassbox at" in page.locator("h1").inner_text()
+    for link in ("/transparency", "/log/checkpoint", "/docs", "/console"):
+        assert page.locator(f'a[href="{link}"]').count() >= 1, link
+    page.goto(f"{url}/docs")
+    page.locator(".opblock-summary-path").first.wait_for(timeout=15_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/v1/audio/transcriptions" in paths and "/translate" in paths
+    assert errors == []
