@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import stat
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_commands_on_an_uninitialised_directory_explain_what_to_do(tmp_path: Pat
         assert proc.returncode == 2, args
         assert "glassbox init" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_serve_on_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    run_cli("init", "--data", tmp_path / "d", check=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run_cli("serve", "--data", tmp_path / "d", "--port", str(port))
+    assert proc.returncode == 2
+    assert f"error (config_error): cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr and "--port" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -76,15 +77,29 @@ def serve(
     _first_start_demo(data, database, base)
     console.print(f"Glassbox log {settings.origin} on {base}/log")
     console.print(f"Verifier key: {vkey}", soft_wrap=True)
+    listening = _listen(settings.host, settings.port)  # before the app starts: a clear error
     app = create_app(settings)
     tune_gc_for_serving()
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="info", access_log=False
     )
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` for the server; `ConfigError` if it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; is another server "
+            "running there? Stop it, or choose another port with --port"
+        ) from None
+    return sock
 
 
 def _first_start_demo(data: Path | None, database: str | None, base: str) -> None:
