@@ -106,3 +106,14 @@ def test_serve_on_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"error (config_error): cannot listen on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr and "--port" in proc.stderr
+
+
+def test_help_reads_well() -> None:
+    """Help text is shown as written (no markup eaten), with every category listed."""
+    serve = run_cli("serve", "--help", check=True).stdout
+    assert "Data directory [env GLASSBOX_DATA_DIR; default ./data]." in serve
+    assert "<bool>" not in serve and "Port to listen on [8080]." in serve
+    add = run_cli("clients", "add", "--help", check=True).stdout
+    for category in ("government", "law_enforcement", "academic", "individual"):
+        assert category in add
+    assert "..." not in add.split("--category", 1)[1].split("--purpose", 1)[0]

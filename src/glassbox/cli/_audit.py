@@ -12,12 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from glassbox.audit import load_state, save_state, verify_log, watch_log
 from glassbox.core import open_source
 
-app = typer.Typer(help="Verify a Glassbox log.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Verify a Glassbox log.", no_args_is_help=True)
 
 
 @app.command()
 def verify(
-    log: Annotated[str, typer.Argument(help="Log base URL (http://host:port/log) or data dir.")],
+    log: Annotated[
+        str, typer.Argument(metavar="LOG", help="Log base URL (http://host:port/log) or data dir.")
+    ],
     key: Annotated[
         str | None, typer.Option("--key", help="The log's verifier key (name+hash+key).")
     ] = None,
@@ -66,7 +68,9 @@ def verify(
 
 @app.command()
 def watch(
-    log: Annotated[str, typer.Argument(help="Log base URL (http://host:port/log) or data dir.")],
+    log: Annotated[
+        str, typer.Argument(metavar="LOG", help="Log base URL (http://host:port/log) or data dir.")
+    ],
     state: Annotated[
         Path, typer.Option("--state", help="State file: the last checkpoint seen (updated).")
     ],

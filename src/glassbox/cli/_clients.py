@@ -9,16 +9,23 @@ from rich.console import Console
 from rich.table import Table
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node
+from glassbox.entries import Category
 
-clients_app = typer.Typer(help="Register client organisations.", no_args_is_help=True)
-keys_app = typer.Typer(help="Create and revoke client API keys.", no_args_is_help=True)
+clients_app = typer.Typer(
+    rich_markup_mode=None, help="Register client organisations.", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    rich_markup_mode=None, help="Create and revoke client API keys.", no_args_is_help=True
+)
 console = Console(highlight=False, soft_wrap=True)
 
 
 @clients_app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="The organisation's name (never logged).")],
-    category: Annotated[str, typer.Option(help="government, military, commercial, ...")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The organisation's name (never logged).")
+    ],
+    category: Annotated[str, typer.Option(help=f"One of: {', '.join(Category)}.")],
     purpose: Annotated[list[str], typer.Option(help="A registered purpose (repeatable).")],
     daily_audio_hours: Annotated[
         float, typer.Option(help="Registered volume: audio hours per 24 h.")
@@ -62,7 +69,9 @@ def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
 
 @keys_app.command("create")
 def create(
-    client: Annotated[str, typer.Argument(help="The client organisation's name.")],
+    client: Annotated[
+        str, typer.Argument(metavar="CLIENT", help="The client organisation's name.")
+    ],
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
@@ -75,7 +84,9 @@ def create(
 
 @keys_app.command("revoke")
 def revoke(
-    key_id: Annotated[str, typer.Argument(help="The key id printed by `keys create`.")],
+    key_id: Annotated[
+        str, typer.Argument(metavar="KEY_ID", help="The key id printed by `keys create`.")
+    ],
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:

@@ -12,12 +12,16 @@ from glassbox.core import load_signer
 from glassbox.errors import EntryTooLarge, InputError
 from glassbox.tlog import MAX_ENTRY_SIZE
 
-app = typer.Typer(help="Operator tools for the local log.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Operator tools for the local log.", no_args_is_help=True
+)
 
 
 @app.command()
 def append(
-    files: Annotated[list[Path], typer.Argument(help="Each file's bytes become one entry.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILES", help="Each file's bytes become one entry.")
+    ],
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:

@@ -11,6 +11,7 @@ from glassbox.cli import _audit, _clients, _log, _node, _policy, _receipt, _repo
 from glassbox.errors import GlassboxError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="glassbox",
     help="Governed AI services with a verifiable transparency log.",
     no_args_is_help=True,

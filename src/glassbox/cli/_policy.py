@@ -11,12 +11,16 @@ from rich.console import Console
 from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
 from glassbox.errors import PolicyError
 
-app = typer.Typer(help="Test and publish the acceptable-use policy.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Test and publish the acceptable-use policy.", no_args_is_help=True
+)
 console = Console(highlight=False, soft_wrap=True)
 
 DirArg = Annotated[
     Path | None,
-    typer.Argument(help="Directory with policy.cedar and tests.json [DATA/policy]."),
+    typer.Argument(
+        metavar="DIRECTORY", help="Directory with policy.cedar and tests.json [DATA/policy]."
+    ),
 ]
 
 

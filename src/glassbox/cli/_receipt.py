@@ -10,7 +10,7 @@ import typer
 from glassbox.audit import HttpSource, parse_receipt, verify_receipt
 from glassbox.errors import InputError
 
-app = typer.Typer(help="Verify receipts.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Verify receipts.", no_args_is_help=True)
 
 
 def _read(path: Path) -> bytes:
@@ -22,7 +22,10 @@ def _read(path: Path) -> bytes:
 
 @app.command()
 def verify(
-    receipt: Annotated[Path, typer.Argument(help="Receipt JSON (or a response body holding one).")],
+    receipt: Annotated[
+        Path,
+        typer.Argument(metavar="RECEIPT", help="Receipt JSON (or a response body holding one)."),
+    ],
     log: Annotated[str, typer.Option("--log", help="The log's base URL, e.g. http://host/log.")],
     key: Annotated[str, typer.Option("--key", help="The log's verifier key.")],
     input_file: Annotated[

@@ -11,7 +11,9 @@ from glassbox.cli._options import DatabaseOpt, DataOpt, node
 from glassbox.core import open_source
 from glassbox.errors import TamperError
 
-app = typer.Typer(help="Transparency reports computed from the log.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Transparency reports computed from the log.", no_args_is_help=True
+)
 
 PeriodOpt = Annotated[str, typer.Option("--period", help="The month, YYYY-MM (UTC).")]
 
@@ -45,7 +47,9 @@ def build(
 
 
 def audit(
-    log: Annotated[str, typer.Argument(help="Log base URL (http://host:port/log) or data dir.")],
+    log: Annotated[
+        str, typer.Argument(metavar="LOG", help="Log base URL (http://host:port/log) or data dir.")
+    ],
     period: PeriodOpt,
     key: Annotated[
         str | None, typer.Option("--key", help="The log's verifier key (name+hash+key).")

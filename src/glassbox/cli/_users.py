@@ -10,13 +10,13 @@ from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node
 
-app = typer.Typer(help="Reviewer and admin accounts.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Reviewer and admin accounts.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
 
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Login name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")],
     role: Annotated[str, typer.Option(help="reviewer or admin.")] = "reviewer",
     organisation: Annotated[
         str | None,

@@ -11,6 +11,7 @@ from rich.console import Console
 from glassbox.errors import ConfigError, FormatError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Run a witness (C2SP tlog-witness) that cosigns consistent checkpoints.",
     no_args_is_help=True,
 )
