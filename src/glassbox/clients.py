@@ -29,6 +29,9 @@ _PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
 
 
+MAX_RATE = 1_000_000  # requests a minute, the most a client may be allowed
+
+
 @dataclass(frozen=True)
 class Client:
     id: int
@@ -37,6 +40,7 @@ class Client:
     category: str
     purposes: tuple[str, ...]
     daily_audio_seconds: int
+    requests_per_minute: int | None = None  # None: the server's default
 
 
 def _client(row: object) -> Client:
@@ -47,6 +51,7 @@ def _client(row: object) -> Client:
         category=row.category,  # type: ignore[attr-defined]
         purposes=tuple(json.loads(row.purposes)),  # type: ignore[attr-defined]
         daily_audio_seconds=row.daily_audio_seconds,  # type: ignore[attr-defined]
+        requests_per_minute=row.requests_per_minute,  # type: ignore[attr-defined]
     )
 
 
@@ -70,7 +75,13 @@ class ClientRegistry:
         return "c_" + digest[:24]
 
     def add(
-        self, name: str, *, category: str, purposes: list[str], daily_audio_hours: float
+        self,
+        name: str,
+        *,
+        category: str,
+        purposes: list[str],
+        daily_audio_hours: float,
+        requests_per_minute: int | None = None,
     ) -> Client:
         if not _NAME.match(name):
             raise InputError("client name must be 1-200 printable characters")
@@ -82,12 +93,15 @@ class ClientRegistry:
             check_purpose(p)
         if not 0 < daily_audio_hours <= 24 * 365:
             raise InputError("daily audio hours must be a positive number")
+        if requests_per_minute is not None and not 1 <= requests_per_minute <= MAX_RATE:
+            raise InputError(f"requests per minute must be 1..{MAX_RATE}")
         row = {
             "name": name,
             "pseudonym": self.pseudonym(name),
             "category": category,
             "purposes": json.dumps(sorted(set(purposes))),
             "daily_audio_seconds": round(daily_audio_hours * 3600),
+            "requests_per_minute": requests_per_minute,
             "created_at": datetime.now(UTC),
         }
         try:

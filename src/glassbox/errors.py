@@ -153,6 +153,15 @@ class Overloaded(GlassboxError):
     retry_after: int = 1
 
 
+class RateLimited(GlassboxError):
+    """Raised when a client sends more requests than its rate allows; 429 with Retry-After."""
+
+    status = 429
+    code = "rate_limit_exceeded"
+    exit_code = 4
+    retry_after: int = 1
+
+
 class TooManyAttempts(GlassboxError):
     """Raised when an account or address must wait before trying again; 429 with Retry-After."""
 

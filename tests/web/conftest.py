@@ -61,10 +61,15 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
     reg.add(
         "Tiny Volume", category="commercial", purposes=["accessibility"], daily_audio_hours=1 / 3600
     )  # one second a day
-    keys = {
-        name: reg.create_key(name)[1]
-        for name in ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")
-    }
+    reg.add(
+        "Two A Minute",
+        category="commercial",
+        purposes=["accessibility"],
+        daily_audio_hours=8,
+        requests_per_minute=2,
+    )
+    names = ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")
+    keys = {name: reg.create_key(name)[1] for name in (*names, "Two A Minute")}
     revoked_id, keys["revoked"] = reg.create_key("Acme Captions")
     reg.revoke(revoked_id)
     node.close()

@@ -271,3 +271,25 @@ def test_a_huge_prompt_is_refused_and_logged(live: Live) -> None:
     resp = post(live, upload=live.speech.read_bytes(), data={"prompt": "word " * 180_000})
     assert resp.status_code == 400 and "'prompt' is 900000 characters" in resp.text
     assert logged_once(live, before, resp)["outcome"] == "failed"
+
+
+def test_a_client_past_its_rate_gets_429_with_retry_after_and_nothing_is_logged(
+    live: Live,
+) -> None:
+    """Two requests a minute for this client: the third is refused before anything is read
+    or logged, in OpenAI's shape (the openai client waits Retry-After and retries)."""
+    headers = {"Authorization": f"Bearer {live.keys['Two A Minute']}"}
+    for _ in range(2):
+        assert httpx.get(f"{live.url}/v1/receipts/0", headers=headers).status_code != 429
+    before = entry_count(live)
+    resp = post(live, "Two A Minute", upload=live.speech.read_bytes())
+    assert resp.status_code == 429
+    assert resp.json()["error"]["code"] == "rate_limit_exceeded"
+    assert 1 <= int(resp.headers["retry-after"]) <= 30
+    text = httpx.post(
+        f"{live.url}/translate",
+        json={"q": "Hello", "source": "en", "target": "es"},
+        headers=headers,
+    )
+    assert text.status_code == 429 and "requests a minute" in text.json()["error"]
+    assert entry_count(live) == before

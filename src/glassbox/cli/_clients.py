@@ -30,13 +30,21 @@ def add(
     daily_audio_hours: Annotated[
         float, typer.Option(help="Registered volume: audio hours per 24 h.")
     ] = 8.0,
+    requests_per_minute: Annotated[
+        int | None,
+        typer.Option(help="Requests a minute its keys may make [setting rate_limit_per_minute]."),
+    ] = None,
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Register a client organisation."""
     with node(data, database) as opened:
         client = opened.clients.add(
-            name, category=category, purposes=purpose, daily_audio_hours=daily_audio_hours
+            name,
+            category=category,
+            purposes=purpose,
+            daily_audio_hours=daily_audio_hours,
+            requests_per_minute=requests_per_minute,
         )
     console.print(f"Added {client.name} ({client.category}); pseudonym {client.pseudonym}")
 

@@ -109,6 +109,7 @@ class Glassbox:
             kept=self.kept,
             services=self.services.registry,
             clock=self.clock,
+            rate_limit_per_minute=self.settings.rate_limit_per_minute,
         )
 
     def publish_policy(self, directory: Path) -> PublishedPolicy:

@@ -25,6 +25,7 @@ from glassbox.clock import Clock, utc_now
 from glassbox.entries import Action, Category, Commitments, DecisionEntry, Receipt
 from glassbox.entries import Outcome as Logged
 from glassbox.errors import GlassboxError, InputError
+from glassbox.gateway._limits import RateLimiter
 from glassbox.gateway._outcomes import (
     Delta,
     Done,
@@ -104,6 +105,7 @@ class Gateway:
         kept: KeptResults,
         services: ServiceRegistry,
         clock: Clock = utc_now,
+        rate_limit_per_minute: int = 0,
     ) -> None:
         self.clients = clients
         self.policies = policies
@@ -112,10 +114,18 @@ class Gateway:
         self.kept = kept
         self.services = services
         self._clock = clock
+        self._limiter = RateLimiter(clock)
+        self._default_rate = rate_limit_per_minute
 
     async def authenticate(self, credentials: str | None) -> Client:
-        """The client behind an `Authorization` header value; raises InvalidApiKey."""
-        return await to_thread.run_sync(self.clients.authenticate, credentials)
+        """The client behind an `Authorization` header value; raises InvalidApiKey, or
+        RateLimited past the client's requests a minute (every keyed route counts)."""
+        client = await to_thread.run_sync(self.clients.authenticate, credentials)
+        self._admit(client)
+        return client
+
+    def _admit(self, client: Client) -> None:
+        self._limiter.take(client.id, client.requests_per_minute or self._default_rate)
 
     async def handle(
         self,
@@ -129,9 +139,12 @@ class Gateway:
         `read` is awaited only once the client is known, so nobody unauthenticated
         makes Glassbox read an upload. A declared purpose comes in `purpose` (the
         `Glassbox-Purpose` header) or in the fields' `purpose`, which wins.
-        Raises InvalidApiKey (nothing is logged); every other problem is a `Failed`.
+        Raises InvalidApiKey, or RateLimited past the client's requests a minute (neither
+        is logged: nobody can fill the log by asking too often); every other problem is
+        a `Failed`.
         """
         client, policy = await to_thread.run_sync(self._identify, credentials)
+        self._admit(client)
         call = _Call(client, action, self._clock(), policy)
         try:
             return await self._govern(call, await read(), purpose)

@@ -80,6 +80,8 @@ clients = Table(
     Column("purposes", Text, nullable=False),  # JSON list of strings
     Column("daily_audio_seconds", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Requests a minute its keys may make; None: the `rate_limit_per_minute` setting.
+    Column("requests_per_minute", Integer, nullable=True),
 )
 
 # API keys: only a SHA-256 of the secret part is kept.

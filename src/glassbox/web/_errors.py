@@ -46,8 +46,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GlassboxError)
     async def _glassbox(request: Request, exc: GlassboxError) -> JSONResponse:
         headers = {}
-        if isinstance(exc, Overloaded):
-            headers["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int):  # overloaded, rate limited, throttled
+            headers["Retry-After"] = str(retry_after)
         if exc.status >= 500 and not isinstance(exc, Overloaded):
             _log.error("%s: %s", exc.code, exc.message)
         status = status_of(exc, style_of(request), request)
