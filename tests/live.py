@@ -55,7 +55,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited with {self.proc.returncode}")
+                self.log.close()
+                output = (self.data.parent / f"server-{self.port}.log").read_text(errors="replace")
+                raise AssertionError(f"server exited with {self.proc.returncode}:\n{output}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self

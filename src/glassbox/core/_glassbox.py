@@ -29,6 +29,7 @@ from glassbox.report import (
     build_report,
 )
 from glassbox.review import Accounts, HoldBook, KeptResults, Review, Sealer
+from glassbox.services import Slots
 from glassbox.settings import Settings
 from glassbox.store import connect, migrate
 from glassbox.tlog.server import LogServer
@@ -98,6 +99,10 @@ class Glassbox:
         if self._services is None:
             self._services = build_services(self.settings)
         return self._services
+
+    def transcription_slots(self) -> Slots | None:
+        """The transcription slots, once the services are built (for metrics)."""
+        return None if self._services is None else self._services.transcriber.slots
 
     @cached_property
     def gateway(self) -> Gateway:

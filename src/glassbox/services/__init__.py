@@ -18,6 +18,7 @@ from ._models import (
     bundled_models,
     parse_model_setting,
 )
+from ._slots import Slots
 from ._speech import SpeechService, redact_transcript
 from ._transcript import Segment, Transcript, Word
 from ._whisper import ModelInfo, Spoken, Transcriber
@@ -35,6 +36,7 @@ __all__ = [
     "Segment",
     "Service",
     "ServiceRegistry",
+    "Slots",
     "SpeechService",
     "Spoken",
     "Streamed",

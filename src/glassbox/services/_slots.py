@@ -32,6 +32,16 @@ class Slots:
         self._waiting: deque[threading.Event] = deque()
         self._typical = 0.0  # moving average of how long one holder kept its slot
 
+    def busy(self) -> int:
+        """How many slots are held now."""
+        with self._lock:
+            return self.size - self._free
+
+    def waiting(self) -> int:
+        """How many wait in line now."""
+        with self._lock:
+            return len(self._waiting)
+
     def deadline(self) -> float:
         """When work that arrives now must have a slot by (on time.monotonic's clock)."""
         return time.monotonic() + self.queue_timeout

@@ -96,6 +96,11 @@ class Transcriber:
         self._loaded: dict[str, WhisperModel] = {}
         self._load_locks = {name: threading.Lock() for name in models}
 
+    @property
+    def slots(self) -> Slots:
+        """The transcription slots: how many, busy and waiting."""
+        return self._slots
+
     def model_names(self) -> list[str]:
         """Every name a request may use: configured models and aliases, sorted."""
         return sorted([*self._models, *self._aliases])

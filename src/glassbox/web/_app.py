@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import IO
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -18,16 +19,26 @@ from glassbox.core import Glassbox, build_services
 from glassbox.settings import Settings
 from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text_routes
 from glassbox.web._errors import install_error_handlers
+from glassbox.web._metrics import Metrics
+from glassbox.web._metrics import router as metrics_router
+from glassbox.web._requestlog import RequestLog
 from glassbox.web._transparency import home_router
 from glassbox.web._transparency import router as transparency_router
 
 
-def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    integrate: bool = True,
+    clock: Clock = utc_now,
+    request_log: IO[str] | None = None,
+) -> FastAPI:
     """Build the HTTP app for `settings`; the database opens when the app starts.
 
     The services' configuration is checked here, so a bad setting stops the
     server before it listens. With `integrate` False nothing runs in the
     background (tests drive integration and review maintenance themselves).
+    Request log lines go to `request_log` (default standard output).
     """
     services = build_services(settings)
 
@@ -35,6 +46,7 @@ def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node = Glassbox.open(settings, clock=clock, services=services)
         app.state.glassbox = node
+        app.state.metrics.attach(node)
         maintenance = None
         if integrate:
             node.start_background()
@@ -56,6 +68,14 @@ def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc
         redoc_url=None,
     )
     install_error_handlers(app)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.add_middleware(
+        RequestLog,
+        write=settings.request_log == "stdout",
+        stream=request_log,
+        observe=metrics.observe,
+    )
     app.include_router(_log_routes.router)
     app.include_router(_openai_routes.router)
     app.include_router(_operator.router)
@@ -63,6 +83,7 @@ def create_app(settings: Settings, *, integrate: bool = True, clock: Clock = utc
     app.include_router(_console.router)
     app.include_router(transparency_router)
     app.include_router(home_router)
+    app.include_router(metrics_router)
     app.mount("/docs/static", StaticFiles(packages=[("fastapi_offline", "static")]), name="docs")
 
     @app.get("/docs", include_in_schema=False)

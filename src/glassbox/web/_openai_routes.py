@@ -15,6 +15,7 @@ from glassbox.entries import Action
 from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
 from glassbox.web._node import glassbox
 from glassbox.web._render import Style, prefers_async, render, render_hold
+from glassbox.web._requestlog import remember
 
 router = APIRouter(tags=["openai"])
 FORM_OVERHEAD = 1024 * 1024  # room for the other multipart fields
@@ -74,6 +75,7 @@ async def _speech(request: Request, action: Action) -> Response:
         lambda: _read_form(request, max_bytes),
         request.headers.get("glassbox-purpose"),
     )
+    remember(request.state, outcome)
     return render(
         outcome,
         node.settings.base_url,

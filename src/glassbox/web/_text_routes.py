@@ -19,6 +19,7 @@ from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
 from glassbox.services.text import FILE_FORMATS, MAX_FILE_BYTES
 from glassbox.web._node import glassbox
 from glassbox.web._render import Style, prefers_async, render
+from glassbox.web._requestlog import remember
 
 router = APIRouter(tags=["text"])
 BODY_OVERHEAD = 64 * 1024
@@ -99,6 +100,7 @@ async def _serve(
     outcome = await node.gateway.handle(
         action, credentials, read, request.headers.get("glassbox-purpose")
     )
+    remember(request.state, outcome)
     respond_async = prefers_async(request.headers.get("prefer"))
     return render(outcome, node.settings.base_url, style, respond_async=respond_async)
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from glassbox.errors import InputError, NotFound, StorageError
-from glassbox.store import log_checkpoints, log_entries, log_tiles, log_tree
+from glassbox.store import log_checkpoints, log_entries, log_sequence, log_tiles, log_tree
 from glassbox.tlog import (
     HASH_SIZE,
     TILE_WIDTH,
@@ -51,6 +51,12 @@ class LogReader:
         """Tree size of the latest checkpoint (0 before the first one)."""
         with self._conn() as conn:
             return int(conn.execute(select(log_tree.c.size)).scalar_one())
+
+    def sequenced(self) -> int:
+        """How many entries are sequenced (durable), integrated into the tree or not yet."""
+        with self._conn() as conn:
+            found = conn.execute(select(log_sequence.c.next_idx)).scalar_one_or_none()
+        return int(found or 0)
 
     def checkpoint_at(self, size: int) -> str:
         """The checkpoint signed at exactly `size`, if one was."""
