@@ -12,6 +12,7 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,6 +118,15 @@ class ClientRegistry:
         if row is None:
             raise NotFound(f"no client named {name!r}")
         return _client(row)
+
+    def by_ids(self, ids: Iterable[int]) -> dict[int, Client]:
+        """The clients with these ids, by id (for the console's lists)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(clients).where(clients.c.id.in_(wanted)))
+            return {row.id: _client(row) for row in rows}
 
     def all(self) -> list[Client]:
         with self._engine.connect() as conn:

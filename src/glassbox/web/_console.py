@@ -57,6 +57,7 @@ from glassbox.web._console_views import (
     audio_type,
     checkpoint_of,
     decode_entry,
+    held_content,
     page,
     request_settings,
 )
@@ -189,24 +190,37 @@ async def queue(request: Request) -> Response:
     if session is None:
         return to_login(request)
     holds = await run_in_threadpool(_review(request).book.pending)
-    return page(request, "queue.html", session, holds=holds, now=utc_now())
+    clients = await run_in_threadpool(
+        glassbox(request).clients.by_ids, [hold.client_id for hold in holds]
+    )
+    return page(request, "queue.html", session, holds=holds, clients=clients, now=utc_now())
 
 
 async def _hold_page(
     request: Request, session: Session, hold_id: str, status: int = 200, **context: Any
 ) -> Response:
+    node = glassbox(request)
     book = _review(request).book
     hold = await run_in_threadpool(book.get, hold_id)
-    audio = None
+    audio, content = None, None
     if hold.has_payload:
         try:
             data = await run_in_threadpool(book.payload, hold_id)
-            audio = {"bytes": len(data), "format": audio_type(data)[1]}
         except NotFound:
-            pass  # the hold ended meanwhile
+            data = None  # the hold ended meanwhile
+        if data is not None:
+            content = held_content(hold.action, hold.params, data)
+            if content.kind == "audio":
+                audio = {"bytes": len(data), "format": audio_type(data)[1]}
+    now = utc_now()
+    client = (await run_in_threadpool(node.clients.by_ids, [hold.client_id])).get(hold.client_id)
+    usage = await run_in_threadpool(node.ledger.usage_24h, hold.client_id, now)
+    mine = next((v for v in hold.verdicts if v.pseudonym == session.user.pseudonym), None)
     context.setdefault("reason", "")
     context.setdefault("reason_invalid", False)
-    settings = request_settings(hold.params)
+    settings = request_settings(
+        {k: v for k, v in hold.params.items() if k not in ("texts", "list", "file")}
+    )
     return page(
         request,
         "hold.html",
@@ -214,8 +228,12 @@ async def _hold_page(
         status,
         hold=hold,
         audio=audio,
+        content=content,
+        client=client,
+        usage=usage,
+        mine=mine,
         settings=settings,
-        now=utc_now(),
+        now=now,
         **context,
     )
 

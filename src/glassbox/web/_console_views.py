@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from glassbox.errors import GlassboxError
 from glassbox.review import Session
 from glassbox.tlog import Checkpoint, parse_note
 
@@ -107,6 +108,42 @@ def request_settings(params: dict[str, Any]) -> list[tuple[str, str]]:
             shown = str(value)
         pairs.append((name.replace("_", " ").capitalize(), shown))
     return pairs
+
+
+# -- what a hold asks for ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldContent:
+    """What a held request would process, as its reviewers need to see it."""
+
+    kind: str  # "audio", "text" or "file"
+    texts: tuple[str, ...] = ()
+    pair: str = ""  # "en into es" for translations
+    language: str = ""
+    filename: str = ""
+
+
+def held_content(action: str, params: dict[str, Any], payload: bytes) -> HeldContent:
+    """The content of a held request, from its (decrypted) payload and parameters."""
+    if action in ("transcribe", "translate_speech"):
+        return HeldContent("audio")
+    pair = ""
+    if params.get("target"):
+        pair = f"{params.get('source') or 'auto'} into {params['target']}"
+    if "file" in params:  # a document for /translate_file
+        from glassbox.services.text import read_document
+
+        try:
+            pieces = tuple(read_document(params["file"], payload).pieces)
+        except GlassboxError:
+            pieces = ()
+        return HeldContent("file", pieces, pair, filename=params["file"])
+    try:
+        texts = json.loads(payload).get("texts") or []
+    except (ValueError, AttributeError):
+        texts = []
+    return HeldContent("text", tuple(map(str, texts)), pair, str(params.get("language") or ""))
 
 
 # -- held audio -------------------------------------------------------------------------

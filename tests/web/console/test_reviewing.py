@@ -84,6 +84,9 @@ def test_a_second_vote_by_the_same_reviewer_is_refused_on_the_form(env: ReviewEn
     held = env.submit()
     sign_in(env.client, "alice")
     assert vote(env.client, held["id"], "approve", "Fine.").status_code == 303
+    page = env.client.get(f"/console/holds/{held['id']}").text
+    assert 'name="verdict"' not in page  # the form is replaced by the verdict given
+    assert "You approved this request on" in page and "<blockquote>Fine.</blockquote>" in page
     again = vote(env.client, held["id"], "approve", "Fine, I said.")
     assert again.status_code == 409
     assert "You have already given a verdict on this hold." in again.text
@@ -165,3 +168,29 @@ def test_the_log_page_shows_the_checkpoint_and_decoded_entries(env: ReviewEnv) -
     assert entry["client"] in row
     older = env.client.get("/console/log", params={"end": "1"}).text
     assert 'id="entry-0"' in older and f'id="entry-{index}"' not in older
+
+
+def test_a_text_hold_shows_its_text_languages_and_client(env: ReviewEnv) -> None:
+    """A held translation shows what is to be translated, and into what, with who asks
+    and how much they used: no audio player, no audio length."""
+    held = env.client.post(
+        "/translate",
+        json={
+            "q": "The minister arrives on Monday.",
+            "source": "en",
+            "target": "es",
+            "api_key": env.keys["Ministry"],
+        },
+        headers={"Prefer": "respond-async"},
+    )
+    assert held.status_code == 202, held.text
+    sign_in(env.client, "alice")
+    queue = env.client.get("/console").text
+    assert "<strong>Ministry</strong>" in queue and "translate, en into es" in queue
+    page = env.client.get(f"/console/holds/{held.json()['id']}").text
+    assert "The minister arrives on Monday." in page and "en into es" in page
+    assert "<audio" not in page, page[page.find("<audio") - 500 : page.find("<audio") + 100]
+    assert "Audio</dt>" not in page
+    assert 'class="client-name">Ministry</strong>' in page
+    assert "Registered purposes" in page and "accessibility" in page
+    assert f"request id <code>{held.json()['id']}</code>" in page

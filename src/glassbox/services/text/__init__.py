@@ -15,7 +15,7 @@ from ._checks import FORMATS, MAX_ALTERNATIVES, check_text
 from ._ct2 import CTranslate2Translator
 from ._detect import LanguageDetector
 from ._engines import build_translator
-from ._files import FILE_FORMATS
+from ._files import FILE_FORMATS, Document, read_document
 from ._html import sanitize_html
 from ._redact import Entity, Redaction, Redactor
 from ._router import Hop, Router
@@ -33,6 +33,7 @@ __all__ = [
     "CTranslate2Translator",
     "DetectService",
     "DetectedLanguage",
+    "Document",
     "Entity",
     "Hop",
     "Language",
@@ -47,5 +48,6 @@ __all__ = [
     "UpstreamLibreTranslate",
     "build_translator",
     "check_text",
+    "read_document",
     "sanitize_html",
 ]
