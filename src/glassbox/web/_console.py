@@ -14,7 +14,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from glassbox.clock import utc_now
+from glassbox.entries import Action, Category, Kind, Outcome, Verdict
 from glassbox.errors import (
     Conflict,
     Forbidden,
@@ -54,6 +55,7 @@ from glassbox.web._console_auth import (
     to_login,
 )
 from glassbox.web._console_views import (
+    EntryView,
     audio_type,
     checkpoint_of,
     decode_entry,
@@ -65,6 +67,14 @@ from glassbox.web._node import glassbox
 
 _log = logging.getLogger(__name__)
 LOG_PAGE = 50
+LOG_SCAN = 5000  # entries a filtered log page looks through at most
+LOG_FILTERS = ("kind", "result", "action", "category", "client")
+LOG_CHOICES = {
+    "kind": [str(k) for k in Kind],
+    "result": [*map(str, Outcome), *map(str, Verdict)],
+    "action": [str(a) for a in Action],
+    "category": [str(c) for c in Category],
+}
 CSRF_REFUSED = (
     "this form was not sent from your current console session (its CSRF token is missing "
     "or wrong); nothing was recorded. Go back, reload the page and try again"
@@ -298,8 +308,8 @@ async def log(request: Request) -> Response:
     wanted = request.query_params.get("end", "")
     digits = wanted.isascii() and wanted.isdigit()
     end = min(int(wanted), checkpoint.size) if digits else checkpoint.size
-    start = max(0, end - LOG_PAGE)
-    data = await run_in_threadpool(reader.entries, start, end) if end > start else []
+    filters = {name: request.query_params.get(name, "")[:80] for name in LOG_FILTERS}
+    shown, start, missing = await run_in_threadpool(_scan, reader, end, filters)
     return page(
         request,
         "log.html",
@@ -309,6 +319,33 @@ async def log(request: Request) -> Response:
         note=note,
         start=start,
         end=end,
-        missing=end - start - len(data),
-        entries=[decode_entry(start + i, d) for i, d in enumerate(data)][::-1],
+        missing=missing,
+        entries=shown,
+        filters=filters,
+        choices=LOG_CHOICES,
+        query="".join(f"&{k}={quote(v)}" for k, v in filters.items() if v),
     )
+
+
+class _Entries(Protocol):
+    def entries(self, start: int, end: int) -> list[bytes]: ...
+
+
+def _scan(reader: _Entries, end: int, filters: dict[str, str]) -> tuple[list[EntryView], int, int]:
+    """Up to a page of entries before `end` that match `filters`, newest first, looking at
+    no more than `LOG_SCAN` entries; with where the scan stopped and how many were missing."""
+    shown: list[EntryView] = []
+    start, missing = end, 0
+    while start > 0 and len(shown) < LOG_PAGE and end - start < LOG_SCAN:
+        chunk_start = max(0, start - LOG_PAGE)
+        data = reader.entries(chunk_start, start)
+        missing += start - chunk_start - len(data)
+        views = [decode_entry(chunk_start + i, d) for i, d in enumerate(data)][::-1]
+        for view in views:
+            if len(shown) == LOG_PAGE:
+                start = view.index + 1
+                return shown, start, missing
+            if view.matches(filters):
+                shown.append(view)
+        start = chunk_start
+    return shown, start, missing

@@ -187,6 +187,12 @@ class EntryView:
     reviewer: str = ""
     request: str = ""
     held: bool = False  # whether it belongs to a held request, which has a console page
+    action: str = ""
+    json: str = ""  # the entry itself, as indented JSON
+
+    def matches(self, wanted: dict[str, str]) -> bool:
+        """Whether every filter in `wanted` (field name -> value) holds for this entry."""
+        return all(getattr(self, name) == value for name, value in wanted.items() if value)
 
 
 def decode_entry(index: int, data: bytes) -> EntryView:
@@ -195,7 +201,7 @@ def decode_entry(index: int, data: bytes) -> EntryView:
     except ValueError:
         obj = None
     if not isinstance(obj, dict):
-        return EntryView(index, len(data), "not JSON")
+        return EntryView(index, len(data), "not JSON", json=data.decode("utf-8", "replace"))
 
     def text(name: str) -> str:
         value = obj.get(name)
@@ -213,6 +219,8 @@ def decode_entry(index: int, data: bytes) -> EntryView:
         reviewer=text("reviewer"),
         request=text("request"),
         held="hold" in obj or obj.get("outcome") == "held",
+        action=text("action"),
+        json=json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False),
     )
 
 

@@ -108,7 +108,7 @@ def _log_results(page: Any, url: str, hold_id: str, want: int) -> list[str]:
     deadline = time.monotonic() + 15
     while True:
         page.goto(f"{url}/console/log")
-        rows = page.locator("tbody tr", has_text=hold_id)
+        rows = page.locator("tbody tr[id^='entry-']", has_text=hold_id)
         found = sorted(
             (int(rows.nth(i).locator("td").first.inner_text()), rows.nth(i))
             for i in range(rows.count())

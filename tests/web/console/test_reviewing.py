@@ -194,3 +194,28 @@ def test_a_text_hold_shows_its_text_languages_and_client(env: ReviewEnv) -> None
     assert 'class="client-name">Ministry</strong>' in page
     assert "Registered purposes" in page and "accessibility" in page
     assert f"request id <code>{held.json()['id']}</code>" in page
+
+
+def test_the_log_page_filters_and_shows_each_entry_as_json(env: ReviewEnv) -> None:
+    held = env.submit()  # Ministry (military): held
+    served = env.client.post(
+        "/v1/audio/transcriptions",
+        headers={"Authorization": f"Bearer {env.keys['Acme']}"},
+        files={"file": ("sample.flac", env.audio, "audio/flac")},
+        data={"model": "tiny.en", "language": "en"},
+    )
+    assert served.status_code == 200  # commercial: served
+    env.node.log.integrator.integrate_all()
+    sign_in(env.client, "carol")
+    page = env.client.get("/console/log", params={"category": "military"}).text
+    assert held["id"] in page and "commercial" not in page.split("<tbody>", 1)[1]
+    assert '<option value="military" selected>' in page
+    entry = json.loads(held["glassbox_receipt"]["entry"])
+    assert f"&#34;request&#34;: &#34;{held['id']}&#34;" in page  # the JSON, escaped, not base64
+    assert f"&#34;client&#34;: &#34;{entry['client']}&#34;" in page
+    page = env.client.get("/console/log", params={"result": "served"}).text
+    rows = page.split("<tbody>", 1)[1]
+    assert held["id"] not in rows
+    assert f'id="entry-{served.json()["glassbox_receipt"]["index"]}"' in rows
+    none = env.client.get("/console/log", params={"action": "redact"}).text
+    assert "No entries match the filter" in none
