@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.settings import load_settings
 from tests.live import Server
 
@@ -83,11 +84,15 @@ def main() -> None:
         settings = load_settings({"data_dir": data}, environ={})
         init_data_dir(settings)
         node = Glassbox.open(settings)
-        reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
+        reg = ClientRegistry(node.log, load_pseudonym_key(settings))
         reg.add(
-            "load", category="commercial", purposes=["accessibility"], daily_audio_hours=24 * 365
+            "load",
+            category="commercial",
+            purposes=["accessibility"],
+            daily_audio_hours=24 * 365,
+            by=OPERATOR,
         )
-        key = reg.create_key("load")[1]
+        key = reg.create_key("load", by=OPERATOR)[1]
         node.close()
         env = {"GLASSBOX_TRANSCRIBE_QUEUE_TIMEOUT": str(args.timeout)}
         server = Server(data, extra_env=env).start()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
-from glassbox.entries import Action
+from glassbox.entries import OPERATOR, Action
 from glassbox.gateway import Gateway, Served
 from glassbox.services import (
     Audio,
@@ -219,11 +219,15 @@ def main() -> None:
         settings = load_settings({"data_dir": data}, environ={})
         models = bundled_models(settings.models_path)
         node = Glassbox.open(settings)
-        reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
+        reg = ClientRegistry(node.log, load_pseudonym_key(settings))
         reg.add(
-            "bench", category="commercial", purposes=["accessibility"], daily_audio_hours=24 * 365
+            "bench",
+            category="commercial",
+            purposes=["accessibility"],
+            daily_audio_hours=24 * 365,
+            by=OPERATOR,
         )
-        key = reg.create_key("bench")[1]
+        key = reg.create_key("bench", by=OPERATOR)[1]
         node.close()
 
         rows: list[tuple[str, str, str, bool | str]] = []

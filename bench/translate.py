@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.services.text import Redactor, Router, Translator, build_translator
 from glassbox.settings import load_settings
 from tests.live import Server
@@ -171,9 +172,11 @@ def node(setting: str, root: Path) -> tuple[Server, str]:
     init_data_dir(load_settings({"data_dir": data}, environ={}))
     settings = load_settings({"data_dir": data}, environ={})
     n = Glassbox.open(settings)
-    reg = ClientRegistry(n.engine, load_pseudonym_key(settings))
-    reg.add("bench", category="commercial", purposes=["translation"], daily_audio_hours=1)
-    key = reg.create_key("bench")[1]
+    reg = ClientRegistry(n.log, load_pseudonym_key(settings))
+    reg.add(
+        "bench", category="commercial", purposes=["translation"], daily_audio_hours=1, by=OPERATOR
+    )
+    key = reg.create_key("bench", by=OPERATOR)[1]
     n.close()
     return Server(data, extra_env={"GLASSBOX_TRANSLATION_ENGINE": setting}).start(), key
 

@@ -22,10 +22,17 @@ def free_port() -> int:
         return port
 
 
-def run_cli(*args: str | Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, check: bool = False, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GLASSBOX_")}
     proc = subprocess.run(
-        [*GLASSBOX, *map(str, args)], capture_output=True, text=True, env=env, timeout=120
+        [*GLASSBOX, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        input=stdin,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"glassbox {args} failed ({proc.returncode}):\n{proc.stderr}")

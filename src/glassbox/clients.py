@@ -3,6 +3,10 @@
 Names never leave this module towards the log: entries carry the client's
 pseudonym, an HMAC of its name under a key kept in the data directory.
 Keys are `gbk_<id>_<secret>`; only SHA-256 of the secret is stored.
+
+Every change (registering, changing, suspending a client; creating or revoking a
+key) is an `admin` log entry naming who made it, written in the same transaction
+as the change itself, so the log has the entry exactly when the change happened.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from glassbox.entries import Category
+from glassbox.clock import Clock, utc_now
+from glassbox.entries import AdminEntry, Category, Change
 from glassbox.errors import InputError, InvalidApiKey, NotFound
 from glassbox.store import api_keys, clients
+from glassbox.tlog.server import Companion, LogServer
 
 CATEGORIES = tuple(category.value for category in Category)
 
@@ -42,6 +48,40 @@ class Client:
     purposes: tuple[str, ...]
     daily_audio_seconds: int
     requests_per_minute: int | None = None  # None: the server's default
+    suspended: bool = False
+
+    def registration(self) -> dict[str, object]:
+        """What an admin entry records of it: no name, only what the public may see."""
+        return _registration(
+            self.category, self.purposes, self.daily_audio_seconds, self.requests_per_minute
+        )
+
+
+def _registration(
+    category: str, purposes: Iterable[str], daily_audio_seconds: int, rate: int | None
+) -> dict[str, object]:
+    return {
+        "category": category,
+        "purposes": sorted(set(purposes)),
+        "daily_audio_seconds": daily_audio_seconds,
+        "requests_per_minute": rate,
+    }
+
+
+def _inserting(table: Table, row: dict[str, object]) -> Companion:
+    def write(conn: Connection, _: int) -> None:
+        conn.execute(insert(table).values(**row))
+
+    return write
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key as listed: its id and dates (the secret itself is never kept)."""
+
+    id: str
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 def _client(row: object) -> Client:
@@ -53,6 +93,7 @@ def _client(row: object) -> Client:
         purposes=tuple(json.loads(row.purposes)),  # type: ignore[attr-defined]
         daily_audio_seconds=row.daily_audio_seconds,  # type: ignore[attr-defined]
         requests_per_minute=row.requests_per_minute,  # type: ignore[attr-defined]
+        suspended=row.suspended_at is not None,  # type: ignore[attr-defined]
     )
 
 
@@ -64,16 +105,46 @@ def check_purpose(purpose: str) -> str:
     return purpose
 
 
-class ClientRegistry:
-    """Registration, keys and authentication of client organisations."""
+def _check_registration(
+    category: str, purposes: list[str], daily_audio_hours: float, requests_per_minute: int | None
+) -> None:
+    if category not in CATEGORIES:
+        raise InputError(f"category {category!r} is not one of: {', '.join(CATEGORIES)}")
+    if not purposes:
+        raise InputError("register at least one purpose (--purpose)")
+    for p in purposes:
+        check_purpose(p)
+    if not 0 < daily_audio_hours <= 24 * 365:
+        raise InputError("daily audio hours must be a positive number")
+    if requests_per_minute is not None and not 1 <= requests_per_minute <= MAX_RATE:
+        raise InputError(f"requests per minute must be 1..{MAX_RATE}")
 
-    def __init__(self, engine: Engine, pseudonym_key: bytes) -> None:
-        self._engine = engine
+
+class ClientRegistry:
+    """Registration, keys and authentication of client organisations.
+
+    Each method that changes something takes `by`, the actor its admin entry names:
+    an admin's pseudonym, or `glassbox.entries.OPERATOR` for the node's own CLI.
+    """
+
+    def __init__(self, log: LogServer, pseudonym_key: bytes, *, clock: Clock = utc_now) -> None:
+        self._log = log
+        self._engine = log.engine
         self._pseudonym_key = pseudonym_key
+        self._clock = clock
 
     def pseudonym(self, name: str) -> str:
         digest = hmac.new(self._pseudonym_key, name.encode(), hashlib.sha256).hexdigest()
         return "c_" + digest[:24]
+
+    def _record(
+        self, by: str, change: Change, subject: str, settings: dict[str, object], write: Companion
+    ) -> datetime:
+        """Make the change `write` makes, with its admin entry, in one transaction."""
+        now = self._clock()
+        entry = AdminEntry(time=now, actor=by, change=change, subject=subject, settings=settings)
+        self._log.append([entry.encode()], write)
+        return now
 
     def add(
         self,
@@ -83,41 +154,94 @@ class ClientRegistry:
         purposes: list[str],
         daily_audio_hours: float,
         requests_per_minute: int | None = None,
+        by: str,
     ) -> Client:
         if not _NAME.match(name):
             raise InputError("client name must be 1-200 printable characters")
-        if category not in CATEGORIES:
-            raise InputError(f"category {category!r} is not one of: {', '.join(CATEGORIES)}")
-        if not purposes:
-            raise InputError("register at least one purpose (--purpose)")
-        for p in purposes:
-            check_purpose(p)
-        if not 0 < daily_audio_hours <= 24 * 365:
-            raise InputError("daily audio hours must be a positive number")
-        if requests_per_minute is not None and not 1 <= requests_per_minute <= MAX_RATE:
-            raise InputError(f"requests per minute must be 1..{MAX_RATE}")
+        _check_registration(category, purposes, daily_audio_hours, requests_per_minute)
+        if self._find(name) is not None:
+            raise InputError(f"a client named {name!r} already exists")
+        seconds = round(daily_audio_hours * 3600)
         row = {
             "name": name,
             "pseudonym": self.pseudonym(name),
             "category": category,
             "purposes": json.dumps(sorted(set(purposes))),
-            "daily_audio_seconds": round(daily_audio_hours * 3600),
+            "daily_audio_seconds": seconds,
             "requests_per_minute": requests_per_minute,
-            "created_at": datetime.now(UTC),
+            "created_at": self._clock(),
         }
+        settings = _registration(category, purposes, seconds, requests_per_minute)
         try:
-            with self._engine.begin() as conn:
-                conn.execute(insert(clients).values(**row))
-        except IntegrityError:
+            self._record(
+                by, Change.CLIENT_ADDED, self.pseudonym(name), settings, _inserting(clients, row)
+            )
+        except IntegrityError:  # added at the same moment by someone else
             raise InputError(f"a client named {name!r} already exists") from None
         return self.get(name)
 
-    def get(self, name: str) -> Client:
+    def change(
+        self,
+        name: str,
+        *,
+        category: str | None = None,
+        purposes: list[str] | None = None,
+        daily_audio_hours: float | None = None,
+        requests_per_minute: int | None = None,
+        default_rate: bool = False,
+        by: str,
+    ) -> Client:
+        """Change a client's registration; what is None stays (`default_rate`: the setting's)."""
+        old = self.get(name)
+        new_category = old.category if category is None else category
+        new_purposes = list(old.purposes) if purposes is None else purposes
+        hours = old.daily_audio_seconds / 3600 if daily_audio_hours is None else daily_audio_hours
+        rate = None if default_rate else (requests_per_minute or old.requests_per_minute)
+        _check_registration(new_category, new_purposes, hours, rate)
+        settings = _registration(new_category, new_purposes, round(hours * 3600), rate)
+        if settings == old.registration():
+            return old
+        values = {**settings, "purposes": json.dumps(settings["purposes"])}
+        self._record(
+            by,
+            Change.CLIENT_CHANGED,
+            old.pseudonym,
+            settings,
+            lambda conn, _: self._update(conn, old.id, values),
+        )
+        return self.get(name)
+
+    def suspend(self, name: str, *, resume: bool = False, by: str) -> Client:
+        """Suspend a client (its keys are refused until resumed), or resume it."""
+        client = self.get(name)
+        if client.suspended != resume:  # already so
+            return client
+        change = Change.CLIENT_RESUMED if resume else Change.CLIENT_SUSPENDED
+        self._record(
+            by,
+            change,
+            client.pseudonym,
+            {},
+            lambda conn, _: self._update(
+                conn, client.id, {"suspended_at": None if resume else self._clock()}
+            ),
+        )
+        return self.get(name)
+
+    @staticmethod
+    def _update(conn: Connection, client_id: int, values: dict[str, object]) -> None:
+        conn.execute(update(clients).where(clients.c.id == client_id).values(**values))
+
+    def _find(self, name: str) -> Client | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(clients).where(clients.c.name == name)).one_or_none()
-        if row is None:
+        return None if row is None else _client(row)
+
+    def get(self, name: str) -> Client:
+        client = self._find(name)
+        if client is None:
             raise NotFound(f"no client named {name!r}")
-        return _client(row)
+        return client
 
     def by_ids(self, ids: Iterable[int]) -> dict[int, Client]:
         """The clients with these ids, by id (for the console's lists)."""
@@ -132,33 +256,43 @@ class ClientRegistry:
         with self._engine.connect() as conn:
             return [_client(r) for r in conn.execute(select(clients).order_by(clients.c.name))]
 
-    def create_key(self, name: str) -> tuple[str, str]:
+    def create_key(self, name: str, *, by: str) -> tuple[str, str]:
         """Create an API key for client `name`; return (key id, full key). Shown once."""
         client = self.get(name)
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
-        with self._engine.begin() as conn:
-            conn.execute(
-                insert(api_keys).values(
-                    id=key_id,
-                    client_id=client.id,
-                    secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
-                    created_at=datetime.now(UTC),
-                )
-            )
+        row = {
+            "id": key_id,
+            "client_id": client.id,
+            "secret_sha256": hashlib.sha256(secret.encode()).hexdigest(),
+            "created_at": self._clock(),
+        }
+        self._record(by, Change.KEY_CREATED, client.pseudonym, {}, _inserting(api_keys, row))
         return key_id, f"{KEY_PREFIX}{key_id}_{secret}"
 
-    def revoke(self, key_id: str) -> None:
-        with self._engine.begin() as conn:
+    def revoke(self, key_id: str, *, by: str) -> None:
+        with self._engine.connect() as conn:
+            pseudonym = conn.execute(
+                select(clients.c.pseudonym)
+                .join(api_keys, api_keys.c.client_id == clients.c.id)
+                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+            ).scalar_one_or_none()
+        if pseudonym is None:
+            raise NotFound(f"no active key with id {key_id!r}")
+
+        def write(conn: Connection, _: int) -> None:
             done = conn.execute(
                 update(api_keys)
                 .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(UTC))
+                .values(revoked_at=self._clock())
             )
-        if done.rowcount != 1:
-            raise NotFound(f"no active key with id {key_id!r}")
+            if done.rowcount != 1:  # revoked at the same moment by someone else
+                raise NotFound(f"no active key with id {key_id!r}")
 
-    def keys(self, name: str) -> list[tuple[str, datetime, datetime | None]]:
+        self._record(by, Change.KEY_REVOKED, pseudonym, {}, write)
+
+    def keys(self, name: str) -> list[ApiKey]:
+        """Client `name`'s keys, oldest first (ids and dates; the secrets are not kept)."""
         client = self.get(name)
         with self._engine.connect() as conn:
             rows = conn.execute(
@@ -166,7 +300,7 @@ class ClientRegistry:
                 .where(api_keys.c.client_id == client.id)
                 .order_by(api_keys.c.created_at)
             ).all()
-        return [(r.id, r.created_at, r.revoked_at) for r in rows]
+        return [ApiKey(r.id, r.created_at, r.revoked_at) for r in rows]
 
     def authenticate(self, authorization: str | None) -> Client:
         """The client behind an `Authorization: Bearer gbk_...` header, or InvalidApiKey."""
@@ -194,4 +328,6 @@ class ClientRegistry:
             raise InvalidApiKey("Incorrect API key provided.")
         if row.revoked_at is not None:
             raise InvalidApiKey("This API key has been revoked.")
+        if row.suspended_at is not None:
+            raise InvalidApiKey("This API key's organisation is suspended; ask the operator.")
         return _client(row)

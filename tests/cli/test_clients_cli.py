@@ -82,3 +82,76 @@ def test_policy_test_and_publish(tmp_path: Path) -> None:
     (policy / "policy.cedar").write_text("permit(principal, action, resource) when { oops };")
     broken = run_cli("policy", "publish", "--data", data)
     assert broken.returncode == 2 and "Traceback" not in broken.stderr
+
+
+def _admin_entries(data: Path) -> list[dict[str, object]]:
+    from glassbox.core import Glassbox
+    from glassbox.settings import load_settings
+
+    with Glassbox.open(load_settings({"data_dir": data}, environ={})) as node:
+        size = node.log.reader.sequenced()
+        entries = [json.loads(node.log.reader.sequenced_entry(i)) for i in range(size)]
+    return [e for e in entries if e["kind"] == "admin"]
+
+
+def test_change_suspend_keys_list_and_the_users_verbs_each_leave_an_admin_entry(
+    tmp_path: Path,
+) -> None:
+    data = _init(tmp_path)
+    run_cli(
+        *"clients add Acme --category commercial --purpose a".split(), "--data", data, check=True
+    )
+    changed = run_cli(
+        *"clients change Acme --purpose a --purpose b --requests-per-minute 30".split(),
+        "--data",
+        data,
+        check=True,
+    )
+    assert "purposes a, b" in changed.stdout
+    key_id = run_cli("keys", "create", "Acme", "--data", data, check=True).stdout.split()[2]
+    listed = run_cli("keys", "list", "Acme", "--data", data, check=True).stdout
+    assert key_id in listed and "active" in listed and "gbk_" not in listed
+    run_cli("keys", "revoke", key_id, "--data", data, check=True)
+    assert "revoked" in run_cli("keys", "list", "Acme", "--data", data, check=True).stdout
+
+    assert "suspended" in run_cli("clients", "suspend", "Acme", "--data", data, check=True).stdout
+    assert "suspended" in run_cli("clients", "list", "--data", data, check=True).stdout
+    run_cli("clients", "suspend", "Acme", "--resume", "--data", data, check=True)
+
+    password = "a long enough password"
+    run_cli("users", "add", "rita", "--password-stdin", "--data", data, check=True, stdin=password)
+    run_cli("users", "disable", "rita", "--data", data, check=True)
+    users = run_cli("users", "list", "--data", data, check=True).stdout
+    assert "rita\treviewer\t\tdisabled\tr_" in users
+    run_cli("users", "disable", "rita", "--enable", "--data", data, check=True)
+    short = run_cli("users", "passwd", "rita", "--password-stdin", "--data", data, stdin="short")
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    run_cli(
+        "users", "passwd", "rita", "--password-stdin", "--data", data, check=True, stdin="x" * 20
+    )
+    missing = run_cli("users", "disable", "nobody", "--data", data)
+    assert missing.returncode == 3 and "no user named" in missing.stderr
+
+    entries = _admin_entries(data)
+    assert [e["change"] for e in entries] == [
+        "client_added",
+        "client_changed",
+        "key_created",
+        "key_revoked",
+        "client_suspended",
+        "client_resumed",
+        "user_added",
+        "user_disabled",
+        "user_enabled",
+        "password_reset",
+    ]
+    assert {e["actor"] for e in entries} == {"operator"}
+    assert entries[1]["settings"] == {
+        "category": "commercial",
+        "purposes": ["a", "b"],
+        "daily_audio_seconds": 8 * 3600,
+        "requests_per_minute": 30,
+    }
+    text = json.dumps(entries)
+    assert "Acme" not in text and "rita" not in text and key_id not in text
+    assert entries[0]["subject"].startswith("c_") and entries[6]["subject"].startswith("r_")

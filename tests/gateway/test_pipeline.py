@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from glassbox.clock import Clock
 from glassbox.core import Glassbox, Services, init_data_dir
-from glassbox.entries import Action, commitment
+from glassbox.entries import OPERATOR, Action, commitment
 from glassbox.errors import Gone, InputError, InvalidApiKey, NotFound, Overloaded
 from glassbox.gateway import Failed, Held, Refused, Served
 from glassbox.policy import Decision, Ruling
@@ -78,7 +78,8 @@ class Env:
     def __init__(self, node: Glassbox, service: FakeSpeech, clock: FakeClock) -> None:
         self.node, self.service, self.clock = node, service, clock
         self.keys = {
-            name: node.clients.create_key(name)[1] for name in ("Acme", "Ministry", "Twofold")
+            name: node.clients.create_key(name, by=OPERATOR)[1]
+            for name in ("Acme", "Ministry", "Twofold")
         }
 
     def handle(self, who: str | None = "Acme", header: str | None = None, **fields: Any) -> Any:
@@ -93,7 +94,8 @@ class Env:
     def entries(self) -> list[dict[str, Any]]:
         with self.node.engine.connect() as conn:
             rows = conn.execute(select(log_entries.c.data).order_by(log_entries.c.idx)).scalars()
-            return [json.loads(r) for r in rows][1:]  # after the default policy's entry
+            # after the default policy's entry and the clients' and keys' admin entries
+            return [e for e in map(json.loads, rows) if e["kind"] not in ("policy", "admin")]
 
     def count(self, table: Any) -> int:
         with self.node.engine.connect() as conn:
@@ -110,16 +112,25 @@ def open_env(tmp_path: Path, clock: Clock, **settings: Any) -> Iterator[Env]:
     final = load_settings({"data_dir": data, **settings}, environ={})
     with Glassbox.open(final, clock=clock, services=services) as node:
         node.clients.add(
-            "Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=8
+            "Acme",
+            category="commercial",
+            purposes=["accessibility"],
+            daily_audio_hours=8,
+            by=OPERATOR,
         )
         node.clients.add(
-            "Ministry", category="military", purposes=["accessibility"], daily_audio_hours=8
+            "Ministry",
+            category="military",
+            purposes=["accessibility"],
+            daily_audio_hours=8,
+            by=OPERATOR,
         )
         node.clients.add(
             "Twofold",
             category="academic",
             purposes=["accessibility", "research"],
             daily_audio_hours=8,
+            by=OPERATOR,
         )
         yield Env(node, service, clock)
 
@@ -160,8 +171,8 @@ def test_a_held_request_runs_once_after_two_approvals_through_the_same_service(e
     assert isinstance(outcome, Held) and outcome.reviewers_required == 2
     assert outcome.deadline == env.clock() + timedelta(hours=72)  # hold_deadline_hours
     assert env.service.ran == []
-    alice = env.node.accounts.add("alice", role="reviewer", password="a long password")
-    bob = env.node.accounts.add("bob", role="reviewer", password="a long password")
+    alice = env.node.accounts.add("alice", role="reviewer", password="a long password", by=OPERATOR)
+    bob = env.node.accounts.add("bob", role="reviewer", password="a long password", by=OPERATOR)
     env.node.review.decide(alice, outcome.hold_id, "approve", "fine")
     env.node.review.decide(bob, outcome.hold_id, "approve", "fine too")
     asyncio.run(env.node.review.tick())
@@ -281,7 +292,7 @@ def test_the_policy_sees_the_language_and_the_entry_records_it(env: Env, tmp_pat
     refused = env.handle(language="fr")
     assert isinstance(refused, Refused) and [r.id for r in refused.reasons] == ["no-french"]
     assert isinstance(env.handle(language="es"), Served)
-    assert [e.get("language") for e in env.entries()[1:]] == [None, "es"]
+    assert [e.get("language") for e in env.entries()] == [None, "es"]
 
 
 def test_a_redacting_policy_asks_the_service_to_redact(env: Env, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from glassbox.clients import ClientRegistry
 from glassbox.clock import Clock, utc_now
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.review import Accounts, Review, User
 from glassbox.settings import load_settings
 from glassbox.store import log_entries
@@ -84,17 +85,25 @@ def make_env(
     final = load_settings({"data_dir": data, **settings}, environ={})
     node = Glassbox.open(final)
     key = load_pseudonym_key(final)
-    reg = ClientRegistry(node.engine, key)
-    reg.add("Ministry", category="military", purposes=["accessibility"], daily_audio_hours=8)
-    reg.add("Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
-    keys = {n: reg.create_key(n)[1] for n in ("Ministry", "Acme")}
-    accounts = Accounts(node.engine, key)
+    reg = ClientRegistry(node.log, key)
+    reg.add(
+        "Ministry",
+        category="military",
+        purposes=["accessibility"],
+        daily_audio_hours=8,
+        by=OPERATOR,
+    )
+    reg.add(
+        "Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=8, by=OPERATOR
+    )
+    keys = {n: reg.create_key(n, by=OPERATOR)[1] for n in ("Ministry", "Acme")}
+    accounts = Accounts(node.log, key)
     users = {
-        "alice": accounts.add("alice", role="reviewer", password=PASSWORD),
-        "bob": accounts.add("bob", role="reviewer", password=PASSWORD),
-        "carol": accounts.add("carol", role="admin", password=PASSWORD),
+        "alice": accounts.add("alice", role="reviewer", password=PASSWORD, by=OPERATOR),
+        "bob": accounts.add("bob", role="reviewer", password=PASSWORD, by=OPERATOR),
+        "carol": accounts.add("carol", role="admin", password=PASSWORD, by=OPERATOR),
         "insider": accounts.add(
-            "insider", role="reviewer", password=PASSWORD, organisation="Ministry"
+            "insider", role="reviewer", password=PASSWORD, organisation="Ministry", by=OPERATOR
         ),
     }
     node.close()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from glassbox.clock import utc_now
+from glassbox.entries import OPERATOR
 from glassbox.errors import Conflict, Forbidden, InputError
 from glassbox.store import holds
 from tests.clock import FakeClock
@@ -171,7 +172,7 @@ def make_env_again(tmp_path: Path) -> Iterator[ReviewEnv]:
         old_keys = {}  # keys are hashed at rest: recover them from the first env's registry
         env = ReviewEnv(client, old_keys, {}, b"")
         reg = client.app.state.glassbox.clients  # type: ignore[attr-defined]
-        env.keys["Ministry"] = reg.create_key("Ministry")[1]
+        env.keys["Ministry"] = reg.create_key("Ministry", by=OPERATOR)[1]
         yield env
 
 

@@ -11,6 +11,7 @@ from openai import OpenAI
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.settings import load_settings
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
@@ -47,19 +48,34 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
     init_data_dir(settings, signing_key=TEST_KEY)
     final = load_settings({"data_dir": data}, environ={})
     node = Glassbox.open(final)
-    reg = ClientRegistry(node.engine, load_pseudonym_key(final))
-    reg.add("Acme Captions", category="commercial", purposes=["accessibility"], daily_audio_hours=8)
+    reg = ClientRegistry(node.log, load_pseudonym_key(final))
+    reg.add(
+        "Acme Captions",
+        category="commercial",
+        purposes=["accessibility"],
+        daily_audio_hours=8,
+        by=OPERATOR,
+    )
     reg.add(
         "Two Purposes Ltd",
         category="academic",
         purposes=["accessibility", "research"],
         daily_audio_hours=8,
+        by=OPERATOR,
     )
     reg.add(
-        "Ministry of Defence", category="military", purposes=["accessibility"], daily_audio_hours=8
+        "Ministry of Defence",
+        category="military",
+        purposes=["accessibility"],
+        daily_audio_hours=8,
+        by=OPERATOR,
     )
     reg.add(
-        "Tiny Volume", category="commercial", purposes=["accessibility"], daily_audio_hours=1 / 3600
+        "Tiny Volume",
+        category="commercial",
+        purposes=["accessibility"],
+        daily_audio_hours=1 / 3600,
+        by=OPERATOR,
     )  # one second a day
     reg.add(
         "Two A Minute",
@@ -67,11 +83,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, speech_wav: Path) -> Iterator
         purposes=["accessibility"],
         daily_audio_hours=8,
         requests_per_minute=2,
+        by=OPERATOR,
     )
     names = ("Acme Captions", "Two Purposes Ltd", "Ministry of Defence", "Tiny Volume")
-    keys = {name: reg.create_key(name)[1] for name in (*names, "Two A Minute")}
-    revoked_id, keys["revoked"] = reg.create_key("Acme Captions")
-    reg.revoke(revoked_id)
+    keys = {name: reg.create_key(name, by=OPERATOR)[1] for name in (*names, "Two A Minute")}
+    revoked_id, keys["revoked"] = reg.create_key("Acme Captions", by=OPERATOR)
+    reg.revoke(revoked_id, by=OPERATOR)
     node.close()
     server = Server(data, extra_env={"GLASSBOX_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)}).start()
     try:

@@ -16,6 +16,7 @@ from glassbox.core import (
     load_pseudonym_key,
     policy_dir,
 )
+from glassbox.entries import OPERATOR
 from glassbox.settings import load_settings
 from glassbox.web import create_app
 from tests.clock import FakeClock
@@ -26,9 +27,15 @@ def _client_key(data: Path) -> str:
     settings = load_settings({"data_dir": data}, environ={})
     node = Glassbox.open(settings)
     try:
-        reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
-        reg.add("Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1)
-        return reg.create_key("Acme")[1]
+        reg = ClientRegistry(node.log, load_pseudonym_key(settings))
+        reg.add(
+            "Acme",
+            category="commercial",
+            purposes=["accessibility"],
+            daily_audio_hours=1,
+            by=OPERATOR,
+        )
+        return reg.create_key("Acme", by=OPERATOR)[1]
     finally:
         node.close()
 

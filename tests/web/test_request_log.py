@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.settings import load_settings
 from glassbox.web import create_app
 from tests.conftest import TEST_KEY, TEST_ORIGIN
@@ -25,9 +26,11 @@ def test_each_request_is_one_line_without_content_keys_or_tokens(tmp_path: Path)
     )
     settings = load_settings({"data_dir": data}, environ={})
     node = Glassbox.open(settings)
-    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
-    client = reg.add("Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1)
-    key = reg.create_key("Acme")[1]
+    reg = ClientRegistry(node.log, load_pseudonym_key(settings))
+    client = reg.add(
+        "Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1, by=OPERATOR
+    )
+    key = reg.create_key("Acme", by=OPERATOR)[1]
     node.close()
     lines = io.StringIO()
     token = "t" * 43
@@ -65,9 +68,11 @@ def test_metrics_scrape_for_the_operator(tmp_path: Path) -> None:
         {"data_dir": data, "operator_token_sha256": digest, "request_log": "off"}, environ={}
     )
     node = Glassbox.open(settings)
-    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
-    reg.add("Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1)
-    key = reg.create_key("Acme")[1]
+    reg = ClientRegistry(node.log, load_pseudonym_key(settings))
+    reg.add(
+        "Acme", category="commercial", purposes=["accessibility"], daily_audio_hours=1, by=OPERATOR
+    )
+    key = reg.create_key("Acme", by=OPERATOR)[1]
     node.close()
     lines = io.StringIO()
     with TestClient(create_app(settings, integrate=False, request_log=lines)) as c:

@@ -21,7 +21,7 @@ from libretranslatepy import LibreTranslateAPI
 
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
-from glassbox.entries import commitment
+from glassbox.entries import OPERATOR, commitment
 from glassbox.settings import load_settings
 from tests.conftest import TEST_KEY, TEST_ORIGIN
 from tests.live import Server
@@ -56,13 +56,21 @@ def text_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     )
     settings = load_settings({"data_dir": data}, environ={})
     node = Glassbox.open(settings)
-    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
-    reg.add("Acme", category="commercial", purposes=["translation"], daily_audio_hours=1)
-    reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
+    reg = ClientRegistry(node.log, load_pseudonym_key(settings))
     reg.add(
-        "Border Police", category="law_enforcement", purposes=["translation"], daily_audio_hours=1
+        "Acme", category="commercial", purposes=["translation"], daily_audio_hours=1, by=OPERATOR
     )
-    keys = {n: reg.create_key(n)[1] for n in ("Acme", "Daily News", "Border Police")}
+    reg.add(
+        "Daily News", category="media", purposes=["journalism"], daily_audio_hours=1, by=OPERATOR
+    )
+    reg.add(
+        "Border Police",
+        category="law_enforcement",
+        purposes=["translation"],
+        daily_audio_hours=1,
+        by=OPERATOR,
+    )
+    keys = {n: reg.create_key(n, by=OPERATOR)[1] for n in ("Acme", "Daily News", "Border Police")}
     node.close()
     server = Server(data).start()  # translation_engine "auto": Apertium's pairs, found
     try:
@@ -268,9 +276,11 @@ def test_policy_forced_redaction_is_visible_in_the_log(
     )
     node = Glassbox.open(settings)
     node.publish_policy(policy_dir)
-    reg = ClientRegistry(node.engine, load_pseudonym_key(settings))
-    reg.add("Daily News", category="media", purposes=["journalism"], daily_audio_hours=1)
-    key = reg.create_key("Daily News")[1]
+    reg = ClientRegistry(node.log, load_pseudonym_key(settings))
+    reg.add(
+        "Daily News", category="media", purposes=["journalism"], daily_audio_hours=1, by=OPERATOR
+    )
+    key = reg.create_key("Daily News", by=OPERATOR)[1]
     node.close()
     with TestClient(create_app(settings, integrate=False)) as c:
         resp = c.post(

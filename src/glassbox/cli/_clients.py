@@ -6,16 +6,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, node
-from glassbox.entries import Category
+from glassbox.cli._options import DatabaseOpt, DataOpt, node, show_table
+from glassbox.entries import OPERATOR, Category
 
 clients_app = typer.Typer(
-    rich_markup_mode=None, help="Register client organisations.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Register, change and suspend client organisations.",
+    no_args_is_help=True,
 )
 keys_app = typer.Typer(
-    rich_markup_mode=None, help="Create and revoke client API keys.", no_args_is_help=True
+    rich_markup_mode=None, help="Create, list and revoke client API keys.", no_args_is_help=True
 )
 console = Console(highlight=False, soft_wrap=True)
 
@@ -45,6 +46,7 @@ def add(
             purposes=purpose,
             daily_audio_hours=daily_audio_hours,
             requests_per_minute=requests_per_minute,
+            by=OPERATOR,
         )
     console.print(f"Added {client.name} ({client.category}); pseudonym {client.pseudonym}")
 
@@ -54,25 +56,73 @@ def list_clients(data: DataOpt = None, database: DatabaseOpt = None) -> None:
     """List registered client organisations."""
     with node(data, database) as opened:
         rows = opened.clients.all()
-    header = ("name", "category", "purposes", "audio h/day", "pseudonym")
+    header = ("name", "category", "purposes", "audio h/day", "requests/min", "status", "pseudonym")
     cells = [
         (
             c.name,
             c.category,
             ", ".join(c.purposes),
             f"{c.daily_audio_seconds / 3600:g}",
+            "default" if c.requests_per_minute is None else str(c.requests_per_minute),
+            "suspended" if c.suspended else "active",
             c.pseudonym,
         )
         for c in rows
     ]
-    if not console.is_terminal:  # scripts get tab-separated lines
-        for line in (header, *cells):
-            typer.echo("\t".join(line))
-        return
-    table = Table(*header)
-    for row in cells:
-        table.add_row(*row)
-    console.print(table)
+    show_table(header, cells)
+
+
+@clients_app.command("change")
+def change(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The organisation's name.")],
+    category: Annotated[
+        str | None, typer.Option(help=f"A new category, one of: {', '.join(Category)}.")
+    ] = None,
+    purpose: Annotated[
+        list[str] | None,
+        typer.Option(help="The registered purposes, replacing the old ones (repeatable)."),
+    ] = None,
+    daily_audio_hours: Annotated[
+        float | None, typer.Option(help="Registered volume: audio hours per 24 h.")
+    ] = None,
+    requests_per_minute: Annotated[
+        int | None, typer.Option(help="Requests a minute its keys may make.")
+    ] = None,
+    default_rate: Annotated[
+        bool,
+        typer.Option("--default-rate", help="Use the setting rate_limit_per_minute again."),
+    ] = False,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Change a client's registration (an admin entry records what it is now)."""
+    with node(data, database) as opened:
+        client = opened.clients.change(
+            name,
+            category=category,
+            purposes=purpose or None,
+            daily_audio_hours=daily_audio_hours,
+            requests_per_minute=requests_per_minute,
+            default_rate=default_rate,
+            by=OPERATOR,
+        )
+    console.print(
+        f"{client.name}: {client.category}; purposes {', '.join(client.purposes)}; "
+        f"{client.daily_audio_seconds / 3600:g} audio h/day"
+    )
+
+
+@clients_app.command("suspend")
+def suspend(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The organisation's name.")],
+    resume: Annotated[bool, typer.Option("--resume", help="Lift the suspension instead.")] = False,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Suspend a client: its keys are refused (401) until it is resumed."""
+    with node(data, database) as opened:
+        client = opened.clients.suspend(name, resume=resume, by=OPERATOR)
+    console.print(f"{client.name} is {'suspended' if client.suspended else 'active'}")
 
 
 @keys_app.command("create")
@@ -85,9 +135,31 @@ def create(
 ) -> None:
     """Create an API key; it is printed once and stored only as a hash."""
     with node(data, database) as opened:
-        key_id, key = opened.clients.create_key(client)
+        key_id, key = opened.clients.create_key(client, by=OPERATOR)
     console.print(f"Key id {key_id} for {client} (shown once; store it now):", soft_wrap=True)
     typer.echo(key)
+
+
+@keys_app.command("list")
+def list_keys(
+    client: Annotated[
+        str, typer.Argument(metavar="CLIENT", help="The client organisation's name.")
+    ],
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """List a client's keys: ids and dates (the secrets are not kept)."""
+    with node(data, database) as opened:
+        keys = opened.clients.keys(client)
+    cells = [
+        (
+            k.id,
+            k.created_at.strftime("%Y-%m-%d %H:%M"),
+            "revoked " + k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "active",
+        )
+        for k in keys
+    ]
+    show_table(("key id", "created (UTC)", "status"), cells)
 
 
 @keys_app.command("revoke")
@@ -100,5 +172,5 @@ def revoke(
 ) -> None:
     """Revoke an API key at once."""
     with node(data, database) as opened:
-        opened.clients.revoke(key_id)
+        opened.clients.revoke(key_id, by=OPERATOR)
     console.print(f"Revoked key {key_id}")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
+from glassbox.entries import OPERATOR
 from glassbox.errors import ConfigError
 
 console = Console(highlight=False, soft_wrap=True)
@@ -108,9 +109,13 @@ def _first_start_demo(data: Path | None, database: str | None, base: str) -> Non
         if opened.clients.all():
             return
         opened.clients.add(
-            "demo", category="commercial", purposes=["accessibility"], daily_audio_hours=8
+            "demo",
+            category="commercial",
+            purposes=["accessibility"],
+            daily_audio_hours=8,
+            by=OPERATOR,
         )
-        _, key = opened.clients.create_key("demo")
+        _, key = opened.clients.create_key("demo", by=OPERATOR)
     console.print("First start: registered client 'demo' (commercial, purpose accessibility).")
     console.print("Its API key (shown once):")
     console.print(key, soft_wrap=True)

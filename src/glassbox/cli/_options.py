@@ -1,13 +1,15 @@
-"""Options shared by several commands."""
+"""Options and output shared by several commands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from glassbox.settings import Settings, load_settings
 
@@ -38,3 +40,16 @@ def node(data: Path | None, database: str | None = None) -> Iterator[Glassbox]:
 
     with Glassbox.open(settings_for(data, database=database)) as opened:
         yield opened
+
+
+def show_table(header: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    """A table on a terminal; tab-separated lines, header first, for scripts."""
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        for line in (header, *cells):
+            typer.echo("\t".join(line))
+        return
+    table = Table(*header)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)

@@ -61,9 +61,9 @@ class Glassbox:
             witnesses=settings.witness_endpoints,
         )
         self.ledger = Ledger(self.log)
-        self.clients = ClientRegistry(self.engine, pseudonym_key)
+        self.clients = ClientRegistry(self.log, pseudonym_key, clock=clock)
         self.accounts = Accounts(
-            self.engine, pseudonym_key, session_hours=settings.session_hours, clock=clock
+            self.log, pseudonym_key, session_hours=settings.session_hours, clock=clock
         )
         self.policies = PolicyBook(self.log, clock=clock)
         self.reports = PublishedReports(self.log.reader)

@@ -8,9 +8,11 @@ exact bytes it sent or received. See docs/log-format.md.
 
 from glassbox.entries._commit import Commitments, commitment, new_salt, result_content
 from glassbox.entries._json import ENTRY_VERSION, canonical, rfc3339
-from glassbox.entries._kinds import Action, Category, Kind, Outcome, Verdict
+from glassbox.entries._kinds import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.entries._receipt import Receipt
 from glassbox.entries._schema import (
+    OPERATOR,
+    AdminEntry,
     DecisionEntry,
     PolicyEntry,
     ReportEntry,
@@ -20,8 +22,11 @@ from glassbox.entries._schema import (
 
 __all__ = [
     "ENTRY_VERSION",
+    "OPERATOR",
     "Action",
+    "AdminEntry",
     "Category",
+    "Change",
     "Commitments",
     "DecisionEntry",
     "Kind",

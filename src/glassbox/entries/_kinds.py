@@ -16,6 +16,7 @@ class Kind(StrEnum):
     REVIEW = "review"  # one reviewer's verdict on a held request
     POLICY = "policy"  # a published policy set, with its full text
     REPORT = "report"  # a period's transparency figures
+    ADMIN = "admin"  # one administrative change: a client, an API key or a console account
 
 
 class Outcome(StrEnum):
@@ -57,3 +58,18 @@ class Verdict(StrEnum):
 
     APPROVE = "approve"
     DENY = "deny"
+
+
+class Change(StrEnum):
+    """What an administrative change did (an admin entry's `change`)."""
+
+    CLIENT_ADDED = "client_added"
+    CLIENT_CHANGED = "client_changed"  # its category, purposes or limits
+    CLIENT_SUSPENDED = "client_suspended"
+    CLIENT_RESUMED = "client_resumed"
+    KEY_CREATED = "key_created"
+    KEY_REVOKED = "key_revoked"
+    USER_ADDED = "user_added"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    PASSWORD_RESET = "password_reset"

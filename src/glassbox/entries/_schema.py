@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from glassbox.entries._json import ENTRY_VERSION, canonical, rfc3339
-from glassbox.entries._kinds import Action, Category, Kind, Outcome, Verdict
+from glassbox.entries._kinds import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.tlog import MAX_ENTRY_SIZE
 
 
@@ -122,6 +122,39 @@ class PolicyEntry:
                 "policy": self.policy,
                 "text": self.text,
                 "tests": self.tests,
+            }
+        )
+
+
+OPERATOR = "operator"
+"""The actor of a change made with the CLI on the node itself (by whoever runs the node)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdminEntry:
+    """One administrative change, by `actor` (an admin's pseudonym, or OPERATOR).
+
+    `subject` is the pseudonym of the client or console account changed, never a
+    name; `settings` are the registration fields the change set (a client's category,
+    purposes and limits, an account's role), and never a key, a password or a name.
+    """
+
+    time: datetime
+    actor: str
+    change: Change
+    subject: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        return _encode(
+            {
+                "v": ENTRY_VERSION,
+                "kind": Kind.ADMIN.value,
+                "time": rfc3339(self.time),
+                "actor": self.actor,
+                "change": str(self.change),
+                "subject": self.subject,
+                "settings": dict(self.settings) or None,
             }
         )
 

@@ -82,6 +82,8 @@ clients = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Requests a minute its keys may make; None: the `rate_limit_per_minute` setting.
     Column("requests_per_minute", Integer, nullable=True),
+    # Set while the organisation is suspended: its keys are refused.
+    Column("suspended_at", DateTime(timezone=True), nullable=True),
 )
 
 # API keys: only a SHA-256 of the secret part is kept.
@@ -134,6 +136,8 @@ users = Table(
     Column("pseudonym", String(40), nullable=False, unique=True),
     Column("client_id", Integer, ForeignKey("clients.id"), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Set while the account is disabled: it cannot log in and has no sessions.
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
 )
 
 # Console sessions: only a SHA-256 of the cookie value is stored.

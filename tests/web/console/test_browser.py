@@ -21,6 +21,7 @@ import pytest
 from glassbox.assets import SAMPLE_TEXT, sample_audio_path
 from glassbox.clients import ClientRegistry
 from glassbox.core import Glassbox, init_data_dir, load_pseudonym_key
+from glassbox.entries import OPERATOR
 from glassbox.review import Accounts
 from glassbox.settings import load_settings
 from tests.browser import ARTIFACTS, DESKTOP, PHONE
@@ -40,12 +41,18 @@ def live(tmp_path: Path) -> Iterator[tuple[str, str]]:
     settings = load_settings({"data_dir": data}, environ={})
     node = Glassbox.open(settings)
     key = load_pseudonym_key(settings)
-    clients = ClientRegistry(node.engine, key)
-    clients.add("Ministry", category="military", purposes=["accessibility"], daily_audio_hours=8)
-    api_key = clients.create_key("Ministry")[1]
-    accounts = Accounts(node.engine, key)
+    clients = ClientRegistry(node.log, key)
+    clients.add(
+        "Ministry",
+        category="military",
+        purposes=["accessibility"],
+        daily_audio_hours=8,
+        by=OPERATOR,
+    )
+    api_key = clients.create_key("Ministry", by=OPERATOR)[1]
+    accounts = Accounts(node.log, key)
     for name in ("alice", "bob"):
-        accounts.add(name, role="reviewer", password=PASSWORD)
+        accounts.add(name, role="reviewer", password=PASSWORD, by=OPERATOR)
     node.close()
     server = Server(data).start()
     try:
