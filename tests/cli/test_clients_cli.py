@@ -99,10 +99,23 @@ def test_change_suspend_keys_list_and_the_users_verbs_each_leave_an_admin_entry(
 ) -> None:
     data = _init(tmp_path)
     run_cli(
-        *"clients add Acme --category commercial --purpose a".split(), "--data", data, check=True
+        *["clients", "add", "Acme", "--category", "commercial", "--purpose", "a"],
+        "--data",
+        data,
+        check=True,
     )
     changed = run_cli(
-        *"clients change Acme --purpose a --purpose b --requests-per-minute 30".split(),
+        *[
+            "clients",
+            "change",
+            "Acme",
+            "--purpose",
+            "a",
+            "--purpose",
+            "b",
+            "--requests-per-minute",
+            "30",
+        ],
         "--data",
         data,
         check=True,

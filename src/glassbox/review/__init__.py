@@ -6,12 +6,13 @@ is the flow around them (holding, verdicts, exactly-once execution, expiry);
 """
 
 from glassbox.review._flow import HeldResult, HoldStatus, Review, Runner, RunResult
-from glassbox.review._holds import MAX_REASON, VERDICTS, Hold, HoldBook, Vote
+from glassbox.review._holds import ENDED, MAX_REASON, VERDICTS, Hold, HoldBook, HoldQuery, Vote
 from glassbox.review._kept import Kept, KeptResults
 from glassbox.review._sealed import Sealer
 from glassbox.review._users import MIN_PASSWORD, ROLES, Accounts, Session, User
 
 __all__ = [
+    "ENDED",
     "MAX_REASON",
     "MIN_PASSWORD",
     "ROLES",
@@ -20,6 +21,7 @@ __all__ = [
     "HeldResult",
     "Hold",
     "HoldBook",
+    "HoldQuery",
     "HoldStatus",
     "Kept",
     "KeptResults",

@@ -74,6 +74,27 @@ class Hold:
 
 
 _COLUMNS = [c for c in holds.c if c.name not in ("payload", "result")]
+ENDED = ("approved", "served", "denied", "expired", "failed")  # a decided hold's statuses
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class HoldQuery:
+    """Which holds a console list shows; empty fields do not filter.
+
+    Pending holds come oldest first (the next to review on top); decided ones
+    newest first. `since` and `until` bound when the request was held;
+    `reviewer` keeps only holds that user gave a verdict on.
+    """
+
+    decided: bool = False
+    status: str = ""  # one of ENDED, for decided holds
+    action: str = ""
+    category: str = ""
+    client_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    reviewer: int | None = None  # a user id
 
 
 class HoldBook:
@@ -185,16 +206,41 @@ class HoldBook:
             raise NotFound(f"no hold {hold_id!r}")
         return self._hold(conn, row)
 
-    def pending(self, limit: int = 200) -> list[Hold]:
-        """Pending holds, oldest first."""
+    def find(self, query: HoldQuery, *, offset: int = 0, limit: int = 50) -> tuple[list[Hold], int]:
+        """A page of the holds `query` asks for, and how many there are in all."""
+        if not 1 <= limit <= MAX_PAGE or offset < 0:
+            raise InputError(f"a page holds 1-{MAX_PAGE} holds from offset 0 on")
+        cond = [holds.c.status.in_(ENDED) if query.decided else holds.c.status == "pending"]
+        if query.status:
+            cond.append(holds.c.status == query.status)
+        if query.action:
+            cond.append(holds.c.action == query.action)
+        if query.category:
+            cond.append(clients.c.category == query.category)
+        if query.client_id is not None:
+            cond.append(holds.c.client_id == query.client_id)
+        if query.since is not None:
+            cond.append(holds.c.created_at >= query.since)
+        if query.until is not None:
+            cond.append(holds.c.created_at < query.until)
+        if query.reviewer is not None:
+            voted = select(verdicts.c.hold_id).where(verdicts.c.user_id == query.reviewer)
+            cond.append(holds.c.id.in_(voted))
+        order = holds.c.created_at.desc() if query.decided else holds.c.created_at
         with self._engine.connect() as conn:
+            total = conn.execute(
+                select(func.count())
+                .select_from(holds.join(clients, clients.c.id == holds.c.client_id))
+                .where(*cond)
+            ).scalar_one()
             rows = conn.execute(
-                self._query()
-                .where(holds.c.status == "pending")
-                .order_by(holds.c.created_at)
-                .limit(limit)
+                self._query().where(*cond).order_by(order, holds.c.id).offset(offset).limit(limit)
             ).all()
-            return [self._hold(conn, r) for r in rows]
+            return [self._hold(conn, r) for r in rows], int(total)
+
+    def pending(self, limit: int = MAX_PAGE) -> list[Hold]:
+        """Pending holds, oldest first."""
+        return self.find(HoldQuery(), limit=limit)[0]
 
     def payload(self, hold_id: str) -> bytes:
         with self._engine.connect() as conn:

@@ -35,7 +35,7 @@ from glassbox.errors import (
     TooManyAttempts,
     Unauthorized,
 )
-from glassbox.review import Review, Session
+from glassbox.review import ENDED, Review, Session
 from glassbox.web._console_auth import (
     HOME,
     LOGIN,
@@ -54,6 +54,7 @@ from glassbox.web._console_auth import (
     set_session_cookie,
     to_login,
 )
+from glassbox.web._console_lists import PAGE, HoldList, hold_query
 from glassbox.web._console_views import (
     EntryView,
     audio_type,
@@ -194,16 +195,44 @@ async def logout(request: Request) -> Response:
 # -- holds -------------------------------------------------------------------------------
 
 
+async def _hold_list(request: Request, session: Session, *, decided: bool) -> Response:
+    node = glassbox(request)
+    everyone = await run_in_threadpool(node.clients.all)
+    query, filters, problems, number = hold_query(
+        request.query_params, decided=decided, session=session, clients=everyone
+    )
+    holds, total = await run_in_threadpool(
+        functools.partial(_review(request).book.find, offset=(number - 1) * PAGE, limit=PAGE),
+        query,
+    )
+    listed = HoldList(holds, total, number, max(1, -(-total // PAGE)), filters, problems)
+    return page(
+        request,
+        "history.html" if decided else "queue.html",
+        session,
+        listed=listed,
+        holds=holds,
+        clients={c.id: c for c in everyone},
+        choices={"action": list(Action), "category": list(Category), "status": list(ENDED)},
+        now=utc_now(),
+    )
+
+
 @router.get("")
 async def queue(request: Request) -> Response:
     session = await _signed_in(request)
     if session is None:
         return to_login(request)
-    holds = await run_in_threadpool(_review(request).book.pending)
-    clients = await run_in_threadpool(
-        glassbox(request).clients.by_ids, [hold.client_id for hold in holds]
-    )
-    return page(request, "queue.html", session, holds=holds, clients=clients, now=utc_now())
+    return await _hold_list(request, session, decided=False)
+
+
+@router.get("/history")
+async def history(request: Request) -> Response:
+    """Decided holds, newest first, with their verdicts; "mine" keeps the reviewer's own."""
+    session = await _signed_in(request)
+    if session is None:
+        return to_login(request)
+    return await _hold_list(request, session, decided=True)
 
 
 async def _hold_page(
