@@ -17,7 +17,14 @@ import glassbox
 from glassbox.clock import Clock, utc_now
 from glassbox.core import Glassbox, build_services
 from glassbox.settings import Settings
-from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text_routes
+from glassbox.web import (
+    _console,
+    _console_admin,
+    _log_routes,
+    _openai_routes,
+    _operator,
+    _text_routes,
+)
 from glassbox.web._errors import install_error_handlers
 from glassbox.web._metrics import Metrics
 from glassbox.web._metrics import router as metrics_router
@@ -81,6 +88,7 @@ def create_app(
     app.include_router(_operator.router)
     app.include_router(_text_routes.router)
     app.include_router(_console.router)
+    app.include_router(_console_admin.router)
     app.include_router(transparency_router)
     app.include_router(home_router)
     app.include_router(metrics_router)

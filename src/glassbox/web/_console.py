@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from glassbox.clock import utc_now
-from glassbox.entries import Action, Category, Kind, Outcome, Verdict
+from glassbox.entries import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.errors import (
     Conflict,
     Forbidden,
@@ -72,7 +72,7 @@ LOG_SCAN = 5000  # entries a filtered log page looks through at most
 LOG_FILTERS = ("kind", "result", "action", "category", "client")
 LOG_CHOICES = {
     "kind": [str(k) for k in Kind],
-    "result": [*map(str, Outcome), *map(str, Verdict)],
+    "result": [*map(str, Outcome), *map(str, Verdict), *map(str, Change)],
     "action": [str(a) for a in Action],
     "category": [str(c) for c in Category],
 }
@@ -115,7 +115,7 @@ def static_files() -> StaticFiles:
     return StaticFiles(directory=Path(__file__).with_name("static"))
 
 
-async def _signed_in(request: Request) -> Session | None:
+async def signed_in(request: Request) -> Session | None:
     session = await current_session(request)
     request.state.session = session  # for error pages
     return session
@@ -125,7 +125,8 @@ def _review(request: Request) -> Review:
     return glassbox(request).review
 
 
-def _text(form: FormData, name: str) -> str:
+def text(form: FormData, name: str) -> str:
+    """A form field's text; empty when it is missing or a file."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
 
@@ -147,7 +148,7 @@ def _login_page(
 @router.get("/login")
 async def login_form(request: Request) -> Response:
     target = safe_next(request.query_params.get("next"))
-    if await _signed_in(request) is not None:
+    if await signed_in(request) is not None:
         return RedirectResponse(target, 303)
     signed_out = "signed_out" in request.query_params
     return _login_page(request, target, message="You are signed out." if signed_out else None)
@@ -156,7 +157,7 @@ async def login_form(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await read_form(request)
-    target, name = safe_next(_text(form, "next")), _text(form, "name")
+    target, name = safe_next(text(form, "next")), text(form, "name")
     if not same_token(request.cookies.get(LOGIN_COOKIE), form, "token"):
         error = "this sign-in form has expired or was not sent from this site; please try again"
         return _login_page(request, target, 403, name=name, error=error)
@@ -165,7 +166,7 @@ async def login(request: Request) -> Response:
         token, session = await run_in_threadpool(
             functools.partial(accounts(request).login, address=address),
             name,
-            _text(form, "password"),
+            text(form, "password"),
         )
     except Unauthorized as exc:
         return _login_page(request, target, exc.status, name=name, error=exc.message)
@@ -182,7 +183,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is not None:
         if not same_token(session.csrf, await read_form(request)):
             raise Forbidden(CSRF_REFUSED)
@@ -220,7 +221,7 @@ async def _hold_list(request: Request, session: Session, *, decided: bool) -> Re
 
 @router.get("")
 async def queue(request: Request) -> Response:
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is None:
         return to_login(request)
     return await _hold_list(request, session, decided=False)
@@ -229,7 +230,7 @@ async def queue(request: Request) -> Response:
 @router.get("/history")
 async def history(request: Request) -> Response:
     """Decided holds, newest first, with their verdicts; "mine" keeps the reviewer's own."""
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is None:
         return to_login(request)
     return await _hold_list(request, session, decided=True)
@@ -279,7 +280,7 @@ async def _hold_page(
 
 @router.get("/holds/{hold_id}")
 async def hold(request: Request, hold_id: str) -> Response:
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is None:
         return to_login(request)
     message = RECORDED.get(request.query_params.get("recorded", ""))
@@ -288,13 +289,13 @@ async def hold(request: Request, hold_id: str) -> Response:
 
 @router.post("/holds/{hold_id}")
 async def decide(request: Request, hold_id: str) -> Response:
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is None:
         return to_login(request)
     form = await read_form(request)
     if not same_token(session.csrf, form):
         raise Forbidden(CSRF_REFUSED)
-    verdict, reason = _text(form, "verdict"), _text(form, "reason")
+    verdict, reason = text(form, "verdict"), text(form, "reason")
     try:
         await run_in_threadpool(_review(request).decide, session.user, hold_id, verdict, reason)
     except (InputError, Forbidden, Conflict) as exc:
@@ -313,7 +314,7 @@ async def decide(request: Request, hold_id: str) -> Response:
 @router.get("/holds/{hold_id}/audio")
 async def audio(request: Request, hold_id: str) -> Response:
     """The held upload as sent, for the reviewer's player; never cached."""
-    if await _signed_in(request) is None:
+    if await signed_in(request) is None:
         return to_login(request)
     data = await run_in_threadpool(_review(request).book.payload, hold_id)
     media_type, _ = audio_type(data)
@@ -325,7 +326,7 @@ async def audio(request: Request, hold_id: str) -> Response:
 
 @router.get("/log")
 async def log(request: Request) -> Response:
-    session = await _signed_in(request)
+    session = await signed_in(request)
     if session is None:
         return to_login(request)
     reader = glassbox(request).log.reader
