@@ -14,8 +14,10 @@ from glassbox.errors import InputError
 from glassbox.report import (
     ACTIONS,
     CATEGORIES,
+    CHANGES,
     MEASURES,
     METHOD,
+    METHODS,
     Period,
     PolicyUse,
     band,
@@ -138,7 +140,7 @@ def test_every_figure_of_a_known_log() -> None:
 
 def test_published_figures_band_small_counts_and_keep_zero() -> None:
     figures = compute_figures(_known_log().entries, NOV)
-    assert figures["method"] == 1 and figures["period"] == NOV and figures["band_below"] == 10
+    assert figures["method"] == 2 and figures["period"] == NOV and figures["band_below"] == 10
     assert figures["requests"] == {
         "received": 25,
         "served": 15,
@@ -225,9 +227,53 @@ def test_differences_name_each_cell() -> None:
     assert differences(figures, copy.deepcopy(figures)) == []
 
 
-def test_rows_always_listed_are_method_1s_and_the_policy_models() -> None:
-    """Method 1 lists these rows; a new category or action is a new method (METHOD)."""
-    assert METHOD == 1
+def test_administrative_changes_are_counted_by_change_from_method_2() -> None:
+    log = _known_log()
+    admin = {"v": 1, "kind": "admin", "actor": "operator", "subject": "c_1"}
+    for n, change in enumerate(["client_added", "key_created", "key_created", "key_revoked"]):
+        log.add({**admin, "time": f"2026-11-2{n}T00:00:00.000Z", "change": change})
+    log.add({**admin, "time": "2026-11-28T00:00:00.000Z", "change": "made_up"})
+    log.add({**admin, "time": "2026-12-01T00:00:00.000Z", "change": "key_revoked"})
+    figures = compute_figures(log.entries, NOV, band_below=1)
+    assert figures["administration"] == {
+        **dict.fromkeys(CHANGES, 0),
+        "client_added": 1,
+        "key_created": 2,
+        "key_revoked": 1,
+    }
+    assert list(figures["administration"]) == list(CHANGES)  # every change, even at zero
+    assert figures["other_entries"] == 3 + 1  # the unknown change is another entry
+    banded = compute_figures(log.entries, NOV)
+    assert banded["administration"]["key_created"] == "1-9"
+
+
+def test_an_old_method_1_report_is_recomputed_with_method_1() -> None:
+    """Method 1 had no administration figures: its admin entries were other entries."""
+    log = _known_log()
+    log.add({"v": 1, "kind": "admin", "time": "2026-11-20T00:00:00.000Z", "change": "user_added"})
+    old = compute_figures(log.entries, NOV, band_below=1, method=1)
+    assert old["method"] == 1 and "administration" not in old
+    assert old["other_entries"] == 3 + 1
+    with pytest.raises(InputError, match="method 3"):
+        compute_figures(log.entries, NOV, method=3)
+    assert METHODS == (1, 2)
+
+
+def test_rows_always_listed_are_method_2s_and_the_policy_models() -> None:
+    """Method 2 lists these rows; a new category, action or change is a new method (METHOD)."""
+    assert METHOD == 2
+    assert CHANGES == (
+        "client_added",
+        "client_changed",
+        "client_suspended",
+        "client_resumed",
+        "key_created",
+        "key_revoked",
+        "user_added",
+        "user_disabled",
+        "user_enabled",
+        "password_reset",
+    )
     assert CATEGORIES == (
         "government",
         "military",

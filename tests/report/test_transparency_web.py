@@ -123,7 +123,7 @@ def test_real_traffic_is_reported_and_every_format_agrees(
     assert "'self'" in page.headers["content-security-policy"]
     shown_cells = _html_cells(page.text)
     for name, value in cells(figures).items():
-        if name.section in ("requests", "other_entries", "undated_entries") or (
+        if name.section in ("requests", "other_entries", "undated_entries", "administration") or (
             name.section.startswith("by_") or name.measure == "decisions"
         ):
             assert shown_cells.pop(str(name)) == shown(value), name

@@ -127,7 +127,10 @@ def audit_report(
             f"{base64.b64encode(prefix.root()).decode()}"
         )
     figures = compute_figures(
-        _entries(source, leaves, report.size), name, band_below=report.band_below
+        _entries(source, leaves, report.size),
+        name,
+        band_below=report.band_below,
+        method=report.method,
     )
     if report.figures is not None:
         found = differences(report.figures, figures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from glassbox.report._figures import DIMENSIONS, MEASURES
+from glassbox.report._figures import CHANGES, DIMENSIONS, MEASURES
 
 CSV_HEADER = ("section", "row", "measure", "value")
 
@@ -75,6 +75,10 @@ def cells(figures: dict[str, Any]) -> dict[CellName, Value]:
             out[CellName("policies", key, measure)] = _scalar(use.get(measure))
     for name in ("other_entries", "undated_entries"):
         out[CellName(name, "", "")] = _scalar(figures.get(name))
+    if "administration" in figures:  # method 2 on
+        changes = _dict(figures.get("administration"))
+        for change in _ordered(changes, CHANGES):
+            out[CellName("administration", "", change)] = _scalar(changes[change])
     return out
 
 

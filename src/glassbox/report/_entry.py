@@ -21,7 +21,7 @@ from typing import Any
 
 from glassbox.entries import Kind, ReportEntry, figures_sha256
 from glassbox.errors import FormatError, InputError
-from glassbox.report._figures import METHOD, Period
+from glassbox.report._figures import METHODS, Period
 from glassbox.tlog import HASH_SIZE, Checkpoint
 
 KIND = Kind.REPORT
@@ -41,6 +41,7 @@ class Report:
     figures_sha256: str
     figures: dict[str, Any] | None  # None when the entry carries only the hash
     band_below: int
+    method: int  # the figures' definitions (glassbox.report.METHODS)
 
     def checkpoint_json(self) -> dict[str, Any]:
         return {"origin": self.origin, "size": self.size, "root": self.root}
@@ -95,14 +96,16 @@ def parse_report(data: bytes, index: int) -> Report:
     method: Any
     band_below: Any
     if isinstance(figures, dict):
-        digest, method, band_below = figures_sha256(figures), METHOD, figures.get("band_below")
+        digest = figures_sha256(figures)
+        method, band_below = figures.get("method"), figures.get("band_below")
     elif isinstance(obj.get("figures_sha256"), str):
         digest, figures = obj["figures_sha256"], None
         method, band_below = obj.get("method"), obj.get("band_below")
     else:
         raise FormatError(f"report entry {index} carries neither figures nor their hash")
-    if method != METHOD:
-        raise FormatError(f"report entry {index} uses method {method!r}, not {METHOD}")
+    if isinstance(method, bool) or method not in METHODS:
+        known = " or ".join(map(str, METHODS))
+        raise FormatError(f"report entry {index} uses method {method!r}, not {known}")
     if not isinstance(band_below, int) or isinstance(band_below, bool) or band_below < 1:
         raise FormatError(f"report entry {index} names no band threshold (band_below)")
-    return Report(index, time, period, origin, size, root, digest, figures, band_below)
+    return Report(index, time, period, origin, size, root, digest, figures, band_below, method)

@@ -16,11 +16,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from glassbox.entries import Action, Category, Kind, Outcome, Verdict
+from glassbox.entries import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.errors import InputError
 
-METHOD = 1
-"""The version of these definitions; a report names the one it was computed with."""
+METHOD = 2
+"""The version of these definitions that new reports use; a report names its own."""
+
+METHODS = (1, 2)
+"""Every method this module still computes: an old report is recomputed with its own.
+Method 2 adds `administration` (admin entries by change), which method 1 counts as
+`other_entries`."""
 
 BAND_BELOW = 10
 """Counts from 1 to BAND_BELOW - 1 are published as a band ("1-9"); 0 stays 0."""
@@ -34,6 +39,7 @@ NONE = "(none)"  # the row for entries that do not name a category, action or pu
 # it is a change of METHOD (tests/report/test_figures.py pins method 1's rows).
 CATEGORIES = tuple(category.value for category in Category)
 ACTIONS = tuple(action.value for action in Action)
+CHANGES = tuple(change.value for change in Change)
 _ALWAYS = {"category": CATEGORIES, "action": ACTIONS, "purpose": ()}
 
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
@@ -120,6 +126,8 @@ class Counts:
     policies: list[PolicyUse]
     other_entries: int
     undated_entries: int
+    administration: dict[str, int] = field(default_factory=dict)  # change -> count
+    method: int = METHOD
 
 
 @dataclass
@@ -155,9 +163,13 @@ def _index(value: object) -> int | None:
 class Tally:
     """Reads log entries in order, from index 0, and counts the figures of one period."""
 
-    def __init__(self, period: Period) -> None:
+    def __init__(self, period: Period, method: int = METHOD) -> None:
+        if method not in METHODS:
+            raise InputError(f"figures method {method!r} is not one of {METHODS}")
         self.period = period
+        self.method = method
         self.size = 0
+        self._admin: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
         self._by: dict[str, dict[str, Counter[str]]] = {d: {} for d in DIMENSIONS}
         self._times: list[int] = []
@@ -196,6 +208,10 @@ class Tally:
         if kind == Kind.POLICY and self._policy(index, obj, time_ms, inside):
             return
         if kind == Kind.REPORT:
+            return
+        if kind == Kind.ADMIN and self.method >= 2 and obj.get("change") in CHANGES:
+            if inside:
+                self._admin[obj["change"]] += 1
             return
         if inside:
             self._other += 1
@@ -267,6 +283,8 @@ class Tally:
             policies=self._policy_uses(),
             other_entries=self._other,
             undated_entries=self._undated,
+            administration={c: self._admin.get(c, 0) for c in CHANGES} if self.method >= 2 else {},
+            method=self.method,
         )
 
     def _rows(self, dim: str) -> dict[str, Counter[str]]:
@@ -287,9 +305,9 @@ class Tally:
         return sorted(uses, key=lambda u: (u.index if u.index is not None else big, u.policy or ""))
 
 
-def count_figures(entries: Iterable[bytes], period: str) -> Counts:
+def count_figures(entries: Iterable[bytes], period: str, *, method: int = METHOD) -> Counts:
     """The exact counts of `period` over `entries`, the log from index 0 in order."""
-    return Tally(Period.parse(period)).add_all(entries).counts()
+    return Tally(Period.parse(period), method).add_all(entries).counts()
 
 
 def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
@@ -302,7 +320,7 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
 
     times = counts.review_times_ms
     figures: dict[str, Any] = {
-        "method": METHOD,
+        "method": counts.method,
         "period": counts.period,
         "band_below": band_below,
         "requests": {m: b(n) for m, n in counts.requests.items()},
@@ -323,6 +341,8 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
         "other_entries": b(counts.other_entries),
         "undated_entries": b(counts.undated_entries),
     }
+    if counts.method >= 2:
+        figures["administration"] = {c: b(n) for c, n in counts.administration.items()}
     for dim in DIMENSIONS:
         figures[f"by_{dim}"] = [
             {dim: row, **{m: b(n) for m, n in measures.items()}}
@@ -332,7 +352,7 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
 
 
 def compute_figures(
-    entries: Iterable[bytes], period: str, *, band_below: int = BAND_BELOW
+    entries: Iterable[bytes], period: str, *, band_below: int = BAND_BELOW, method: int = METHOD
 ) -> dict[str, Any]:
     """What a report for `period` publishes, computed from the log's entries [0, size)."""
-    return publish(count_figures(entries, period), band_below=band_below)
+    return publish(count_figures(entries, period, method=method), band_below=band_below)

@@ -72,7 +72,10 @@ class PublishedReports:
             return cached
         prefix = Checkpoint(report.origin, report.size, base64.b64decode(report.root))
         figures = compute_figures(
-            stored_entries(self._reader, prefix), report.period, band_below=report.band_below
+            stored_entries(self._reader, prefix),
+            report.period,
+            band_below=report.band_below,
+            method=report.method,
         )
         if figures_sha256(figures) != report.figures_sha256:
             raise TamperError(
