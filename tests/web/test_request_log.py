@@ -89,6 +89,7 @@ def test_metrics_scrape_for_the_operator(tmp_path: Path) -> None:
     assert 'glassbox_http_requests_total{route="/v1/redact",status="200"} 1.0' in text
     assert 'glassbox_governed_requests_total{action="redact",outcome="served"} 1.0' in text
     assert 'glassbox_http_request_duration_seconds_count{route="/v1/redact"} 1.0' in text
-    assert "glassbox_log_sequenced 2.0" in text  # the policy and the request
+    # the policy, the client's and its key's admin entries, and the request
+    assert "glassbox_log_sequenced 4.0" in text
     assert "glassbox_log_integration_lag" in text and "ada.lovelace" not in text
     assert lines.getvalue() == ""  # request_log off: metrics only

@@ -71,7 +71,8 @@ def test_a_live_log_serves_cosigned_checkpoints_and_the_auditor_counts_them(
 ) -> None:
     url, vkey = witness
     data = init_log(tmp_path / "log")
-    server = Server(data, extra_env={"GLASSBOX_WITNESSES": f"{url}|{vkey}"}).start()
+    env = {"GLASSBOX_WITNESSES": f"{url}|{vkey}", "GLASSBOX_METRICS_PUBLIC": "true"}
+    server = Server(data, extra_env=env).start()
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -80,6 +81,12 @@ def test_a_live_log_serves_cosigned_checkpoints_and_the_auditor_counts_them(
                 break
             assert time.monotonic() < deadline, server.output()
             time.sleep(0.1)
+        size = parse_note(note).text.splitlines()[1]
+        metrics = httpx.get(f"{server.url}/metrics").text
+        live = '{witness="example.test/witness/live"}'
+        assert f"glassbox_witness_cosigned_size{live} {size}.0" in metrics
+        assert f"glassbox_witness_lag{live} 0.0" in metrics
+        assert f"glassbox_witness_last_cosigned_timestamp_seconds{live} 0.0" not in metrics
 
         log = f"{server.url}/log"
         ok = run_cli("audit", "verify", log, "--key", LOG_VKEY, "--witness", vkey, "--quorum", "1")

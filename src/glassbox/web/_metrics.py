@@ -1,14 +1,15 @@
 """Prometheus metrics at `/metrics`: requests, latency, queues and the log, never content.
 
 Counters and the latency histogram are fed by the request-log middleware as each
-request ends; gauges (log size, integration lag, transcription slots) are read from
-the node when scraped. One registry per app, so several apps in one process (tests)
-do not share counts.
+request ends; gauges (log size, integration lag, witnesses' cosigned sizes,
+transcription slots) are read from the node when scraped. One registry per app, so
+several apps in one process (tests) do not share counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -88,11 +89,45 @@ class _NodeGauges(Collector):
             "Entries durable but not yet under a checkpoint.",
             max(0, sequenced - size),
         )
+        yield from _witnesses(node, size)
         slots = node.transcription_slots()
         if slots is not None:
             yield _gauge("glassbox_transcription_slots", "Transcription slots.", slots.size)
             yield _gauge("glassbox_transcription_slots_busy", "Slots in use.", slots.busy())
             yield _gauge("glassbox_transcription_queue", "Requests waiting.", slots.waiting())
+
+
+def _witnesses(node: Glassbox, size: int) -> Iterator[GaugeMetricFamily]:
+    """Per configured witness: the size it last cosigned, how far behind that is, and when."""
+    witnesses = node.settings.witness_endpoints
+    if not witnesses:
+        return
+    cosigned = node.log.reader.cosigned()
+    names = ["witness"]
+    sizes = GaugeMetricFamily(
+        "glassbox_witness_cosigned_size", "Largest tree size the witness cosigned.", labels=names
+    )
+    behind = GaugeMetricFamily(
+        "glassbox_witness_lag",
+        "Entries under the latest checkpoint that the witness has not cosigned yet.",
+        labels=names,
+    )
+    when = GaugeMetricFamily(
+        "glassbox_witness_last_cosigned_timestamp_seconds",
+        "When its latest cosignature was stored (0: never).",
+        labels=names,
+    )
+    for witness in witnesses:
+        done, at = cosigned.get(witness.key, (0, None))
+        label = [witness.verifier.name]
+        sizes.add_metric(label, done)
+        behind.add_metric(label, max(0, size - done))
+        when.add_metric(label, 0 if at is None else _aware(at).timestamp())
+    yield from (sizes, behind, when)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:

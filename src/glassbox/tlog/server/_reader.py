@@ -6,11 +6,20 @@ but not yet integrated is ever visible here.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, select
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from glassbox.errors import InputError, NotFound, StorageError
-from glassbox.store import log_checkpoints, log_entries, log_sequence, log_tiles, log_tree
+from glassbox.store import (
+    log_checkpoints,
+    log_cosignatures,
+    log_entries,
+    log_sequence,
+    log_tiles,
+    log_tree,
+)
 from glassbox.tlog import (
     HASH_SIZE,
     TILE_WIDTH,
@@ -51,6 +60,19 @@ class LogReader:
         """Tree size of the latest checkpoint (0 before the first one)."""
         with self._conn() as conn:
             return int(conn.execute(select(log_tree.c.size)).scalar_one())
+
+    def cosigned(self) -> dict[str, tuple[int, datetime]]:
+        """For each witness key with a stored cosignature: the largest size it cosigned, and
+        when that cosignature was stored (what every replica can see of witnessing)."""
+        with self._conn() as conn:
+            rows = conn.execute(
+                select(
+                    log_cosignatures.c.witness,
+                    func.max(log_cosignatures.c.size),
+                    func.max(log_cosignatures.c.created_at),
+                ).group_by(log_cosignatures.c.witness)
+            ).all()
+        return {str(key): (int(size), when) for key, size, when in rows}
 
     def sequenced(self) -> int:
         """How many entries are sequenced (durable), integrated into the tree or not yet."""
