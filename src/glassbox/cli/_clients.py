@@ -39,7 +39,7 @@ def add(
     database: DatabaseOpt = None,
 ) -> None:
     """Register a client organisation."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         client = opened.clients.add(
             name,
             category=category,
@@ -96,7 +96,7 @@ def change(
     database: DatabaseOpt = None,
 ) -> None:
     """Change a client's registration (an admin entry records what it is now)."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         client = opened.clients.change(
             name,
             category=category,
@@ -120,7 +120,7 @@ def suspend(
     database: DatabaseOpt = None,
 ) -> None:
     """Suspend a client: its keys are refused (401) until it is resumed."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         client = opened.clients.suspend(name, resume=resume, by=OPERATOR)
     console.print(f"{client.name} is {'suspended' if client.suspended else 'active'}")
 
@@ -134,7 +134,7 @@ def create(
     database: DatabaseOpt = None,
 ) -> None:
     """Create an API key; it is printed once and stored only as a hash."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         key_id, key = opened.clients.create_key(client, by=OPERATOR)
     console.print(f"Key id {key_id} for {client} (shown once; store it now):", soft_wrap=True)
     typer.echo(key)
@@ -171,6 +171,6 @@ def revoke(
     database: DatabaseOpt = None,
 ) -> None:
     """Revoke an API key at once."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         opened.clients.revoke(key_id, by=OPERATOR)
     console.print(f"Revoked key {key_id}")

@@ -105,7 +105,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def _first_start_demo(data: Path | None, database: str | None, base: str) -> None:
     """On the very first start, register a demo client and show a ready request."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         if opened.clients.all():
             return
         opened.clients.add(

@@ -34,12 +34,17 @@ def settings_for(data: Path | None, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def node(data: Path | None, database: str | None = None) -> Iterator[Glassbox]:
-    """The data directory's node, open for one command."""
+def node(
+    data: Path | None, database: str | None = None, *, publish: bool = False
+) -> Iterator[Glassbox]:
+    """The data directory's node, open for one command; with `publish`, what the command
+    logged is under a signed checkpoint when it ends (an administrative change, say)."""
     from glassbox.core import Glassbox  # loaded only by the commands that need a node
 
     with Glassbox.open(settings_for(data, database=database)) as opened:
         yield opened
+        if publish:
+            opened.log.publish()
 
 
 def show_table(header: Sequence[str], cells: Sequence[Sequence[str]]) -> None:

@@ -35,7 +35,7 @@ def add(
 ) -> None:
     """Create a console account; the password is stored as an Argon2id hash."""
     password = _password(name, password_stdin)
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         user = opened.accounts.add(
             name, role=role, password=password, organisation=organisation, by=OPERATOR
         )
@@ -83,7 +83,7 @@ def disable(
     database: DatabaseOpt = None,
 ) -> None:
     """Disable a console account at once (its sessions end), or enable it again."""
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         user = opened.accounts.disable(name, enable=enable, by=OPERATOR)
     console.print(f"{user.name} is {'disabled' if user.disabled else 'active'}")
 
@@ -99,6 +99,6 @@ def passwd(
 ) -> None:
     """Set a new password for a console account (its sessions end)."""
     password = _password(name, password_stdin)
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         opened.accounts.set_password(name, password, by=OPERATOR)
     console.print(f"New password set for {name}")
