@@ -21,6 +21,7 @@ from glassbox.web import _console, _log_routes, _openai_routes, _operator, _text
 from glassbox.web._errors import install_error_handlers
 from glassbox.web._metrics import Metrics
 from glassbox.web._metrics import router as metrics_router
+from glassbox.web._openapi import install_openapi
 from glassbox.web._requestlog import RequestLog
 from glassbox.web._transparency import home_router
 from glassbox.web._transparency import router as transparency_router
@@ -68,6 +69,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_openapi(app)
     metrics = Metrics()
     app.state.metrics = metrics
     app.add_middleware(
