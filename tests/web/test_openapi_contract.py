@@ -93,3 +93,17 @@ def test_the_document_names_no_validation_status_the_server_never_sends(live: Li
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert "422" not in operation["responses"], (method, path)
+
+
+def test_each_api_documents_a_bad_key_as_its_clients_expect(live: Live) -> None:
+    paths = httpx.get(f"{live.url}/openapi.json").json()["paths"]
+    speech = paths["/v1/audio/transcriptions"]["post"]["responses"]
+    assert speech["401"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/OpenAIError"
+    }
+    translate = paths["/translate"]["post"]["responses"]
+    assert "401" not in translate  # LibreTranslate's: no key 400, a wrong key 403
+    for status in ("400", "403"):
+        assert translate[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/LibreTranslateError"
+        }

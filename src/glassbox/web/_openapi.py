@@ -27,7 +27,7 @@ from glassbox.errors import (
     Unauthorized,
 )
 from glassbox.web._render import HELD_STATUS, INDEX_HEADER, RECEIPT_HEADER, Style
-from glassbox.web._schemas import Hold, Reason, Receipt
+from glassbox.web._schemas import PURPOSE_PATTERN, Hold, Reason, Receipt
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -143,18 +143,19 @@ def governed(style: Style, *raised: type[GlassboxError]) -> Responses:
     return _finish(out)
 
 
-def keyed(*, purpose: bool = False) -> dict[str, Any]:
-    """`openapi_extra` for a route that takes a client key, and for a governed one its
-    `Glassbox-Purpose` and `Prefer` headers."""
-    extra: dict[str, Any] = {"security": [{BEARER: []}]}
+def keyed(*, purpose: bool = False, key_field: bool = False) -> dict[str, Any]:
+    """`openapi_extra` for a route that takes a client key (with `key_field` it may come
+    as the body's `api_key` instead, as LibreTranslate's clients send it), and for a
+    governed one its `Glassbox-Purpose` and `Prefer` headers."""
+    extra: dict[str, Any] = {"security": [{BEARER: []}, *([{}] if key_field else [])]}
     if purpose:
         extra["parameters"] = [
             {
                 "name": "Glassbox-Purpose",
                 "in": "header",
                 "required": False,
-                "description": "the declared purpose (a `purpose` field wins)",
-                "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+                "description": "the declared purpose (a `purpose` field wins; empty: none)",
+                "schema": {"type": "string", "pattern": PURPOSE_PATTERN},
             },
             {
                 "name": "Prefer",

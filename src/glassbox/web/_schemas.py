@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from glassbox.services.text import MAX_FILE_BYTES
 
-PURPOSE_PATTERN = "^[a-z0-9][a-z0-9_-]{0,63}$"
+PURPOSE_PATTERN = "^(?:[a-z0-9][a-z0-9_-]{0,63})?$"  # empty: none declared
 # A text worth serving holds something besides white space.
 Text = Annotated[str, Field(pattern=r"\S")]
 Texts = Text | Annotated[list[Text], Field(min_length=1)]

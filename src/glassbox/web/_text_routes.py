@@ -137,7 +137,10 @@ async def _serve(
 @router.post(
     "/translate",
     responses={**_logged(Translated), **governed(_LT, PayloadTooLarge)},
-    openapi_extra={**keyed(purpose=True), **body(*_FIELDS, schema=TranslateRequest)},
+    openapi_extra={
+        **keyed(purpose=True, key_field=True),
+        **body(*_FIELDS, schema=TranslateRequest),
+    },
 )
 async def translate(request: Request) -> Response:
     return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE)
@@ -147,7 +150,7 @@ async def translate(request: Request) -> Response:
     "/translate_file",
     responses={**_logged(TranslatedFile), **governed(_LT, PayloadTooLarge, UnreadableFile)},
     openapi_extra={
-        **keyed(purpose=True),
+        **keyed(purpose=True, key_field=True),
         **body("multipart/form-data", schema=TranslateFileForm),
     },
 )
@@ -187,7 +190,7 @@ async def download_file(request: Request, token: str, filename: str) -> Response
 @router.post(
     "/detect",
     responses={**_logged(list[Detected] | list[list[Detected]]), **governed(_LT, PayloadTooLarge)},
-    openapi_extra={**keyed(purpose=True), **body(*_FIELDS, schema=DetectRequest)},
+    openapi_extra={**keyed(purpose=True, key_field=True), **body(*_FIELDS, schema=DetectRequest)},
 )
 async def detect(request: Request) -> Response:
     return await _serve(request, Action.DETECT, Style.LIBRETRANSLATE)
