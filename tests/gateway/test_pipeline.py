@@ -254,6 +254,14 @@ def test_the_purpose_is_declared_or_the_only_one_registered(env: Env) -> None:
     assert [e.get("purpose") for e in env.entries()] == ["research", None, None]
 
 
+def test_a_purpose_that_is_empty_but_not_a_string_is_refused_not_ignored(env: Env) -> None:
+    """Found by schemathesis: `"purpose": {}` was taken for no purpose at all."""
+    for empty in ({}, [], 0, False):
+        failed = env.handle("Acme", purpose=empty)
+        assert isinstance(failed, Failed) and "'purpose' must be a string" in failed.error.message
+    assert isinstance(env.handle("Acme", purpose=""), Served)  # an empty form field: none
+
+
 def test_an_unknown_ruling_denies_and_never_serves(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -162,7 +162,10 @@ class Gateway:
         if isinstance(fields, GlassboxError):
             raise fields
         declared = fields.get("purpose")
-        call.purpose = self._purpose(call.client, declared if declared else header_purpose)
+        # An empty field declares nothing; any other value that is not a string is refused.
+        call.purpose = self._purpose(
+            call.client, header_purpose if declared in (None, "") else declared
+        )
         service = self.services.get(call.action)
         body = {k: v for k, v in fields.items() if k != "purpose"}
         decision, prepared, result = await to_thread.run_sync(self._work, call, service, body)

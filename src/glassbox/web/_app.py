@@ -28,6 +28,7 @@ from glassbox.web import (
 from glassbox.web._errors import install_error_handlers
 from glassbox.web._metrics import Metrics
 from glassbox.web._metrics import router as metrics_router
+from glassbox.web._openapi import install_openapi
 from glassbox.web._requestlog import RequestLog
 from glassbox.web._transparency import home_router
 from glassbox.web._transparency import router as transparency_router
@@ -75,6 +76,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_openapi(app)
     metrics = Metrics()
     app.state.metrics = metrics
     app.add_middleware(

@@ -3,34 +3,57 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from glassbox.errors import FormatError, InputError
+from glassbox.errors import FormatError, InputError, NotFound
 from glassbox.tlog import TILE_WIDTH, parse_tile_path
 from glassbox.web._node import glassbox
+from glassbox.web._openapi import errors
+from glassbox.web._render import Style
+from glassbox.web._schemas import ConsistencyProof, Entries, InclusionProof
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 FRESH = "no-cache"
 _MAX = 2**63 - 1
 
-router = APIRouter(prefix="/log", tags=["log"])
+router = APIRouter(prefix="/log", tags=["log"], responses=errors(Style.OPENAI, NotFound))
+
+
+def _bytes(media_type: str, description: str) -> dict[int | str, Any]:
+    schema = {"type": "string", "format": "binary"}
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
 
 
 def _b64(items: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in items]
 
 
-@router.get("/checkpoint")
+@router.get(
+    "/checkpoint",
+    response_class=Response,
+    responses=_bytes("text/plain; charset=utf-8", "the latest signed checkpoint (a note)"),
+)
 async def checkpoint(request: Request) -> Response:
     note = await run_in_threadpool(glassbox(request).log.reader.checkpoint)
     return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": FRESH})
 
 
-@router.get("/tile/{path:path}")
-async def tile(request: Request, path: str) -> Response:
+@router.get(
+    "/tile/{path:path}",
+    response_class=Response,
+    responses=_bytes("application/octet-stream", "a tile or entry bundle (C2SP tlog-tiles)"),
+)
+async def tile(
+    request: Request,
+    # No pattern: a path parameter holds no '/' in OpenAPI, and a tile path has several.
+    path: str = Path(
+        description="C2SP tlog-tiles: `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, e.g. `0/x001/234`"
+    ),
+) -> Response:
     try:
         where = parse_tile_path("tile/" + path)
     except FormatError as exc:
@@ -44,7 +67,7 @@ async def tile(request: Request, path: str) -> Response:
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/proof/inclusion")
+@router.get("/proof/inclusion", response_model=InclusionProof)
 async def inclusion(
     request: Request,
     index: int = Query(ge=0, le=_MAX),
@@ -54,7 +77,7 @@ async def inclusion(
     return JSONResponse({"index": index, "size": size, "proof": _b64(proof)})
 
 
-@router.get("/proof/consistency")
+@router.get("/proof/consistency", response_model=ConsistencyProof)
 async def consistency(
     request: Request,
     from_: int = Query(alias="from", ge=0, le=_MAX),
@@ -64,7 +87,7 @@ async def consistency(
     return JSONResponse({"from": from_, "to": size, "proof": _b64(proof)})
 
 
-@router.get("/entries")
+@router.get("/entries", response_model=Entries)
 async def entries(
     request: Request,
     start: int = Query(ge=0, le=_MAX),

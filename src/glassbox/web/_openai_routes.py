@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -12,10 +12,29 @@ from starlette.exceptions import HTTPException
 
 from glassbox.core import Glassbox
 from glassbox.entries import Action
-from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
+from glassbox.errors import (
+    GlassboxError,
+    Gone,
+    InputError,
+    InvalidApiKey,
+    NotFound,
+    Overloaded,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
 from glassbox.web._node import glassbox
+from glassbox.web._openapi import RECEIPT_HEADERS, body, errors, governed, keyed
 from glassbox.web._render import Style, prefers_async, render, render_hold
 from glassbox.web._requestlog import remember
+from glassbox.web._schemas import (
+    HoldStatus,
+    Model,
+    ModelList,
+    ReceiptWithProof,
+    SpeechForm,
+    Transcription,
+    TranscriptionForm,
+)
 
 router = APIRouter(tags=["openai"])
 FORM_OVERHEAD = 1024 * 1024  # room for the other multipart fields
@@ -84,12 +103,42 @@ async def _speech(request: Request, action: Action) -> Response:
     )
 
 
-@router.post("/v1/audio/transcriptions")
+_TEXT = {"schema": {"type": "string"}}
+_SPEECH_ERRORS = governed(Style.OPENAI, PayloadTooLarge, UnsupportedMedia)
+
+
+def _transcript(*, stream: bool) -> dict[int | str, Any]:
+    """The 200 of a speech route: the transcript in its `response_format`."""
+    content = {"text/plain": _TEXT, "text/vtt": _TEXT}  # text and srt; vtt
+    if stream:
+        content["text/event-stream"] = _TEXT  # transcript.text.delta, then .done events
+    return {
+        200: {
+            "model": Transcription,
+            "description": "the transcript, as `response_format` asked",
+            "headers": RECEIPT_HEADERS,
+            "content": content,
+        }
+    }
+
+
+@router.post(
+    "/v1/audio/transcriptions",
+    responses={**_transcript(stream=True), **_SPEECH_ERRORS},
+    openapi_extra={
+        **keyed(purpose=True),
+        **body("multipart/form-data", schema=TranscriptionForm),
+    },
+)
 async def transcriptions(request: Request) -> Response:
     return await _speech(request, Action.TRANSCRIBE)
 
 
-@router.post("/v1/audio/translations")
+@router.post(
+    "/v1/audio/translations",
+    responses={**_transcript(stream=False), **_SPEECH_ERRORS},
+    openapi_extra={**keyed(purpose=True), **body("multipart/form-data", schema=SpeechForm)},
+)
 async def translations(request: Request) -> Response:
     """Speech in any language to English text (needs a multilingual Whisper model)."""
     return await _speech(request, Action.TRANSLATE_SPEECH)
@@ -111,7 +160,12 @@ def _model(node: Glassbox, name: str) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/models")
+@router.get(
+    "/v1/models",
+    response_model=ModelList,
+    responses=errors(Style.OPENAI, InvalidApiKey),
+    openapi_extra=keyed(),
+)
 async def models(request: Request) -> JSONResponse:
     """Every model name a request may use (aliases too), in OpenAI's list shape."""
     node = glassbox(request)
@@ -121,7 +175,12 @@ async def models(request: Request) -> JSONResponse:
     return JSONResponse({"object": "list", "data": data})
 
 
-@router.get("/v1/models/{model_id:path}")
+@router.get(
+    "/v1/models/{model_id:path}",
+    response_model=Model,
+    responses=errors(Style.OPENAI, InvalidApiKey, NotFound),
+    openapi_extra=keyed(),
+)
 async def model(request: Request, model_id: str) -> JSONResponse:
     node = glassbox(request)
     await node.gateway.authenticate(request.headers.get("authorization"))
@@ -131,8 +190,17 @@ async def model(request: Request, model_id: str) -> JSONResponse:
         raise NotFound(f"there is no model {model_id!r}; see GET /v1/models") from None
 
 
-@router.get("/v1/receipts/{index}")
-async def receipts(request: Request, index: int) -> JSONResponse:
+@router.get(
+    "/v1/receipts/{index}",
+    response_model=ReceiptWithProof,
+    responses=errors(Style.OPENAI, InvalidApiKey, NotFound, Overloaded),
+    openapi_extra=keyed(),
+)
+async def receipts(
+    request: Request,
+    # Documented, and checked once the caller is known (a bad key is a 401 first).
+    index: int = Path(json_schema_extra={"minimum": 0, "maximum": 2**63 - 1}),
+) -> JSONResponse:
     node = glassbox(request)
     client = await node.gateway.authenticate(request.headers.get("authorization"))
     if not 0 <= index < 2**63:  # beyond any log (and the database's integers)
@@ -140,7 +208,28 @@ async def receipts(request: Request, index: int) -> JSONResponse:
     return JSONResponse(await node.ledger.receipt_with_proof(client.id, index))
 
 
-@router.get("/v1/holds/{hold_id}")
+@router.get(
+    "/v1/holds/{hold_id}",
+    responses={
+        200: {
+            "description": "the hold's state; once served, the service's result instead",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            HoldStatus.model_json_schema(),
+                            {"type": "object", "description": "the served result"},
+                        ]
+                    }
+                },
+                "text/plain": _TEXT,
+                "text/vtt": _TEXT,
+            },
+        },
+        **errors(Style.OPENAI, InvalidApiKey, NotFound, Gone),
+    },
+    openapi_extra=keyed(),
+)
 async def hold_status(request: Request, hold_id: str) -> Response:
     """A held request's state; once served, the service's normal result with its receipt."""
     node = glassbox(request)

@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field
 
 from glassbox.errors import InputError, Unauthorized
 from glassbox.web._node import glassbox
+from glassbox.web._openapi import errors, keyed
+from glassbox.web._render import Style
+from glassbox.web._schemas import Appended
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 MAX_ENTRIES_PER_APPEND = 1000
@@ -33,7 +36,12 @@ def require_operator(request: Request) -> None:
         raise Unauthorized("the operator token is not valid")
 
 
-@router.post("/log/entries")
+@router.post(
+    "/log/entries",
+    response_model=Appended,
+    responses=errors(Style.OPENAI, Unauthorized),
+    openapi_extra=keyed(),
+)
 async def append_entries(request: Request, body: AppendRequest) -> JSONResponse:
     """Append raw entries (base64) to the log; answers once they are durable."""
     require_operator(request)

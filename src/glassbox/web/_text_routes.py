@@ -15,13 +15,42 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from glassbox.entries import Action
-from glassbox.errors import GlassboxError, InputError, NotFound, PayloadTooLarge
+from glassbox.errors import (
+    GlassboxError,
+    Gone,
+    InputError,
+    NotFound,
+    PayloadTooLarge,
+    UnreadableFile,
+)
 from glassbox.services.text import FILE_FORMATS, MAX_FILE_BYTES
 from glassbox.web._node import glassbox
+from glassbox.web._openapi import RECEIPT_HEADERS, body, errors, governed, keyed
 from glassbox.web._render import Style, prefers_async, render
 from glassbox.web._requestlog import remember
+from glassbox.web._schemas import (
+    Detected,
+    DetectRequest,
+    FrontendSettings,
+    Language,
+    Redacted,
+    RedactRequest,
+    Status,
+    Translated,
+    TranslatedFile,
+    TranslateFileForm,
+    TranslateRequest,
+)
 
 router = APIRouter(tags=["text"])
+_FIELDS = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+_LT = Style.LIBRETRANSLATE
+
+
+def _logged(model: Any) -> dict[int | str, Any]:
+    return {200: {"model": model, "headers": RECEIPT_HEADERS}}
+
+
 BODY_OVERHEAD = 64 * 1024
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
@@ -105,18 +134,45 @@ async def _serve(
     return render(outcome, node.settings.base_url, style, respond_async=respond_async)
 
 
-@router.post("/translate")
+@router.post(
+    "/translate",
+    responses={**_logged(Translated), **governed(_LT, PayloadTooLarge)},
+    openapi_extra={
+        **keyed(purpose=True, key_field=True),
+        **body(*_FIELDS, schema=TranslateRequest),
+    },
+)
 async def translate(request: Request) -> Response:
     return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE)
 
 
-@router.post("/translate_file")
+@router.post(
+    "/translate_file",
+    responses={**_logged(TranslatedFile), **governed(_LT, PayloadTooLarge, UnreadableFile)},
+    openapi_extra={
+        **keyed(purpose=True, key_field=True),
+        **body("multipart/form-data", schema=TranslateFileForm),
+    },
+)
 async def translate_file(request: Request) -> Response:
     """LibreTranslate's file translation: the answer links to the translated file."""
     return await _serve(request, Action.TRANSLATE, Style.LIBRETRANSLATE, files=True)
 
 
-@router.get("/download_file/{token}/{filename}")
+@router.get(
+    "/download_file/{token}/{filename}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the translated file",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in sorted(set(FILE_FORMATS.values()))
+            },
+        },
+        **errors(_LT, NotFound, Gone),
+    },
+)
 async def download_file(request: Request, token: str, filename: str) -> Response:
     """A translated file, by the link `/translate_file` answered with (public: the link
     is the secret, for `result_retention_hours`)."""
@@ -131,17 +187,25 @@ async def download_file(request: Request, token: str, filename: str) -> Response
     )
 
 
-@router.post("/detect")
+@router.post(
+    "/detect",
+    responses={**_logged(list[Detected] | list[list[Detected]]), **governed(_LT, PayloadTooLarge)},
+    openapi_extra={**keyed(purpose=True, key_field=True), **body(*_FIELDS, schema=DetectRequest)},
+)
 async def detect(request: Request) -> Response:
     return await _serve(request, Action.DETECT, Style.LIBRETRANSLATE)
 
 
-@router.post("/v1/redact")
+@router.post(
+    "/v1/redact",
+    responses={**_logged(Redacted), **governed(Style.OPENAI, PayloadTooLarge)},
+    openapi_extra={**keyed(purpose=True), **body("application/json", schema=RedactRequest)},
+)
 async def redact(request: Request) -> Response:
     return await _serve(request, Action.REDACT, Style.OPENAI)
 
 
-@router.get("/languages")
+@router.get("/languages", response_model=list[Language], responses=errors(_LT))
 async def languages(request: Request) -> JSONResponse:
     """The translation engine's languages, in LibreTranslate's shape (public, no content)."""
     translator = glassbox(request).services.translator
@@ -151,7 +215,7 @@ async def languages(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/frontend/settings")
+@router.get("/frontend/settings", response_model=FrontendSettings, responses=errors(_LT))
 async def frontend_settings(request: Request) -> JSONResponse:
     """What LibreTranslate's web page and clients read before they translate (public)."""
     node = glassbox(request)
@@ -179,7 +243,7 @@ async def frontend_settings(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/health")
+@router.get("/health", response_model=Status)
 async def health() -> JSONResponse:
     """LibreTranslate's liveness check (public)."""
     return JSONResponse({"status": "ok"})
