@@ -14,7 +14,10 @@
     ├── NotFound                   what was asked for does not exist (yet) (404)
     ├── Gone                       it existed but was deleted, e.g. a result past retention (410)
     ├── FetchError                 a remote log could not be fetched (network, HTTP status)
-    ├── Overloaded                 too much work queued; retry later (503 + Retry-After)
+    ├── RetryLater                 not now; carries `retry_after` seconds (+ Retry-After)
+    │   ├── Overloaded             too much work queued (503)
+    │   ├── RateLimited            a client asks more often than its rate allows (429)
+    │   └── TooManyAttempts        an account or address failed to sign in too often (429)
     ├── StorageError               the database refused or failed an operation (503)
     └── VerificationError          something signed or hashed does not check out
         ├── FormatError            a note, checkpoint, key, tile or bundle cannot be parsed
@@ -144,31 +147,35 @@ class FetchError(GlassboxError):
     exit_code = 4
 
 
-class Overloaded(GlassboxError):
+class RetryLater(GlassboxError):
+    """Root of the refusals that pass: the caller may try again after `retry_after` seconds."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class Overloaded(RetryLater):
     """Raised when the service sheds load; rendered as 503 with Retry-After."""
 
     status = 503
     code = "overloaded"
-    exit_code = 4
-    retry_after: int = 1
 
 
-class RateLimited(GlassboxError):
+class RateLimited(RetryLater):
     """Raised when a client sends more requests than its rate allows; 429 with Retry-After."""
 
     status = 429
     code = "rate_limit_exceeded"
-    exit_code = 4
-    retry_after: int = 1
 
 
-class TooManyAttempts(GlassboxError):
+class TooManyAttempts(RetryLater):
     """Raised when an account or address must wait before trying again; 429 with Retry-After."""
 
     status = 429
     code = "too_many_attempts"
-    exit_code = 4
-    retry_after: int = 1
 
 
 class StorageError(GlassboxError):

@@ -34,12 +34,11 @@ class RateLimiter:
             if tokens < 1.0:
                 self._buckets[client_id] = (tokens, now)
                 retry_after = max(1, math.ceil((1.0 - tokens) / rate))
-                error = RateLimited(
+                raise RateLimited(
                     f"more than {per_minute} requests a minute from this client; retry "
-                    f"after {retry_after} s"
+                    f"after {retry_after} s",
+                    retry_after=retry_after,
                 )
-                error.retry_after = retry_after
-                raise error
             self._buckets[client_id] = (tokens - 1.0, now)
             while len(self._buckets) > MAX_TRACKED:
                 self._buckets.popitem(last=False)

@@ -47,11 +47,10 @@ class LoginThrottle:
             ]
         if waits:
             retry_after = max(1, math.ceil(max(waits)))
-            error = TooManyAttempts(
-                f"too many failed sign-ins; wait {retry_after} s before trying again"
+            raise TooManyAttempts(
+                f"too many failed sign-ins; wait {retry_after} s before trying again",
+                retry_after=retry_after,
             )
-            error.retry_after = retry_after
-            raise error
 
     def failed(self, name: str, address: str | None) -> None:
         now = self._clock().timestamp()

@@ -97,9 +97,8 @@ class Slots:
         # holding time (the queue timeout until one has ended).
         typical = self._typical or self.queue_timeout
         retry_after = min(_MAX_RETRY_AFTER, max(1, math.ceil(typical)))
-        error = Overloaded(
+        return Overloaded(
             f"all {self.size} {self._what} slots stayed busy for "
-            f"{self.queue_timeout:g} s; retry after {retry_after} s"
+            f"{self.queue_timeout:g} s; retry after {retry_after} s",
+            retry_after=retry_after,
         )
-        error.retry_after = retry_after
-        return error

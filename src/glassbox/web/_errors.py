@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from glassbox.errors import GlassboxError, Overloaded, Unauthorized
+from glassbox.errors import GlassboxError, Overloaded, RetryLater, Unauthorized
 from glassbox.web._render import Style, error_body
 
 _log = logging.getLogger(__name__)
@@ -46,9 +46,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GlassboxError)
     async def _glassbox(request: Request, exc: GlassboxError) -> JSONResponse:
         headers = {}
-        retry_after = getattr(exc, "retry_after", None)
-        if isinstance(retry_after, int):  # overloaded, rate limited, throttled
-            headers["Retry-After"] = str(retry_after)
+        if isinstance(exc, RetryLater):  # overloaded, rate limited, throttled
+            headers["Retry-After"] = str(exc.retry_after)
         if exc.status >= 500 and not isinstance(exc, Overloaded):
             _log.error("%s: %s", exc.code, exc.message)
         status = status_of(exc, style_of(request), request)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from fastapi.responses import Response, StreamingResponse
 
 from glassbox.entries import Receipt, rfc3339
-from glassbox.errors import Overloaded
+from glassbox.errors import RetryLater
 from glassbox.gateway import (
     Delta,
     Done,
@@ -114,7 +114,7 @@ def render(
             )
             return _json(403, {**error, "glassbox_receipt": receipt.to_json()}, headers)
         case Failed(error=exc):
-            if isinstance(exc, Overloaded):
+            if isinstance(exc, RetryLater):
                 headers["Retry-After"] = str(exc.retry_after)
             error = error_body(style, exc.code, exc.message)
             return _json(exc.status, {**error, "glassbox_receipt": receipt.to_json()}, headers)

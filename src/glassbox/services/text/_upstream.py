@@ -133,10 +133,11 @@ class UpstreamLibreTranslate:
         if response.status_code == 400:
             raise InputError(f"LibreTranslate refused the request{detail}")
         if response.status_code in (429, 503):
-            error = Overloaded(f"LibreTranslate at {self.url} is busy{detail}")
             retry = response.headers.get("retry-after", "")
-            error.retry_after = int(retry) if retry.isdigit() else 1
-            raise error
+            raise Overloaded(
+                f"LibreTranslate at {self.url} is busy{detail}",
+                retry_after=int(retry) if retry.isdigit() and len(retry) < 7 else 1,
+            )
         if response.status_code != 200 or data is None:
             raise FetchError(
                 f"LibreTranslate at {self.url}{path} answered HTTP {response.status_code}{detail}"
