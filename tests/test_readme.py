@@ -41,7 +41,7 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_readme_tour_runs(tmp_path: Path) -> None:
     out = _run(_block("tour"), tmp_path)
-    assert out.startswith("OK example.test/glassbox/demo size=1 root=")
+    assert out.startswith("OK example.test/glassbox/demo size=3 root=")  # as the README says
     server = Server(tmp_path / "demo").start()
     try:
         lines = [
