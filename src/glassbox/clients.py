@@ -37,6 +37,7 @@ _NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
 
 
 MAX_RATE = 1_000_000  # requests a minute, the most a client may be allowed
+MAX_PURPOSES = 32
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def _check_registration(
         raise InputError(f"category {category!r} is not one of: {', '.join(CATEGORIES)}")
     if not purposes:
         raise InputError("register at least one purpose (--purpose)")
+    if len(set(purposes)) > MAX_PURPOSES:
+        raise InputError(f"register at most {MAX_PURPOSES} purposes")
     for p in purposes:
         check_purpose(p)
     if not 0 < daily_audio_hours <= 24 * 365:

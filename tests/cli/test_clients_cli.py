@@ -61,6 +61,9 @@ def test_client_registration_errors_are_clear(tmp_path: Path) -> None:
     assert dup.returncode == 2 and "already exists" in dup.stderr
     missing = run_cli("keys", "create", "Nobody", "--data", data)
     assert missing.returncode == 3
+    many = [arg for n in range(33) for arg in ("--purpose", f"p{n}")]
+    crowded = run_cli("clients", "add", "Y", "--category", "ngo", *many, "--data", data)
+    assert crowded.returncode == 2 and "at most 32 purposes" in crowded.stderr
 
 
 def test_policy_test_and_publish(tmp_path: Path) -> None:
