@@ -17,7 +17,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Table, insert, select, update
@@ -50,6 +50,7 @@ class Client:
     daily_audio_seconds: int
     requests_per_minute: int | None = None  # None: the server's default
     suspended: bool = False
+    key_id: str | None = None  # the API key it was authenticated with, if it was
 
     def registration(self) -> dict[str, object]:
         """What an admin entry records of it: no name, only what the public may see."""
@@ -333,4 +334,4 @@ class ClientRegistry:
             raise InvalidApiKey("This API key has been revoked.")
         if row.suspended_at is not None:
             raise InvalidApiKey("This API key's organisation is suspended; ask the operator.")
-        return _client(row)
+        return replace(_client(row), key_id=key_id)

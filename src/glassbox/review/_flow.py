@@ -122,17 +122,22 @@ class Review:
         entry: DecisionEntry,
         *,
         client_id: int,
+        key_id: str | None = None,
         payload: bytes,
         params: dict[str, Any],
         salts: dict[str, str],
         reasons: list[dict[str, str]],
     ) -> tuple[Receipt, datetime]:
-        """Keep the request sealed and log it as held; return its receipt and deadline."""
+        """Keep the request sealed and log it as held; return its receipt and deadline.
+
+        `key_id` is the API key it came with: its webhook, if any, hears the decision.
+        """
         deadline = entry.time + self._deadline
         sealed = await to_thread.run_sync(self.book.seal_payload, entry.request, payload)
         row = self.book.hold_row(
             hold_id=entry.request,
             client_id=client_id,
+            key_id=key_id,
             action=str(entry.action),
             purpose=entry.purpose or "",
             policy=entry.policy,
