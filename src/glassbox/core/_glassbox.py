@@ -61,13 +61,13 @@ class Glassbox:
             witnesses=settings.witness_endpoints,
         )
         self.ledger = Ledger(self.log)
-        self.clients = ClientRegistry(self.log, pseudonym_key, clock=clock)
+        sealer = Sealer(hold_key)
+        self.clients = ClientRegistry(self.log, pseudonym_key, sealer=sealer, clock=clock)
         self.accounts = Accounts(
             self.log, pseudonym_key, session_hours=settings.session_hours, clock=clock
         )
         self.policies = PolicyBook(self.log, clock=clock)
         self.reports = PublishedReports(self.log.reader)
-        sealer = Sealer(hold_key)
         self.kept = KeptResults(
             self.engine,
             sealer,
