@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -255,3 +256,25 @@ def test_a_served_hold_is_notified_once_whichever_replica_sends(
     assert json.loads(call.body)["status"] == "served"
     transcript = env.status(held["id"]).json()["text"]
     assert transcript and transcript.encode() not in call.body
+
+
+def test_an_unreachable_receiver_is_recorded_and_retried(
+    env: ReviewEnv, receiver: Receiver, clock: FakeClock
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/hooks"
+    _hook(env, closed)
+    held = env.submit()
+    env.review.decide(env.users["alice"], held["id"], "deny", "no")
+    env.tick()
+    failed = _delivery(env, held["id"])
+    assert (failed.attempts, failed.last_status_code) == (1, None)
+    assert failed.last_error == "ConnectError"
+    assert failed.next_attempt_at == clock.now + timedelta(seconds=30)
+
+    _hook(env, receiver.url)  # replaced: the pending notice goes to the new URL
+    clock.advance(seconds=30)
+    env.tick()
+    assert [json.loads(c.body)["hold"] for c in receiver.calls] == [held["id"]]
+    assert _delivery(env, held["id"]).delivered_at is not None
