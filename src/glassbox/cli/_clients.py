@@ -197,11 +197,11 @@ def webhook(
     if remove == (url is not None):
         raise InputError("give either a URL or --remove")
     if url is None:
-        with node(data, database) as opened:
+        with node(data, database, publish=True) as opened:
             opened.clients.remove_webhook(key_id, by=OPERATOR)
         console.print(f"Removed the webhook of key {key_id}")
         return
-    with node(data, database) as opened:
+    with node(data, database, publish=True) as opened:
         secret = opened.clients.set_webhook(key_id, url, by=OPERATOR)
     console.print(f"Webhook of key {key_id}: {url}; signing secret (shown once; store it now):")
     typer.echo(secret)
