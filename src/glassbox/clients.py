@@ -2,11 +2,14 @@
 
 Names never leave this module towards the log: entries carry the client's
 pseudonym, an HMAC of its name under a key kept in the data directory.
-Keys are `gbk_<id>_<secret>`; only SHA-256 of the secret is stored.
+Keys are `gbk_<id>_<secret>`; only SHA-256 of the secret is stored. A key may have
+a webhook: a URL told when its held requests are decided, and a signing secret
+(`whsec_...`, shown once) kept sealed with the node's hold key.
 
 Every change (registering, changing, suspending a client; creating or revoking a
-key) is an `admin` log entry naming who made it, written in the same transaction
-as the change itself, so the log has the entry exactly when the change happened.
+key, setting or removing its webhook) is an `admin` log entry naming who made it,
+written in the same transaction as the change itself, so the log has the entry
+exactly when the change happened.
 """
 
 from __future__ import annotations
@@ -17,21 +20,25 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from glassbox.clock import Clock, utc_now
 from glassbox.entries import AdminEntry, Category, Change
-from glassbox.errors import InputError, InvalidApiKey, NotFound
+from glassbox.errors import ConfigError, InputError, InvalidApiKey, NotFound
 from glassbox.store import api_keys, clients
 from glassbox.tlog.server import Companion, LogServer
 
 CATEGORIES = tuple(category.value for category in Category)
 
 KEY_PREFIX = "gbk_"
+WEBHOOK_PREFIX = "whsec_"
+MAX_WEBHOOK_URL = 2000
 _PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
 
@@ -50,6 +57,7 @@ class Client:
     daily_audio_seconds: int
     requests_per_minute: int | None = None  # None: the server's default
     suspended: bool = False
+    key_id: str | None = None  # the API key it was authenticated with, if it was
 
     def registration(self) -> dict[str, object]:
         """What an admin entry records of it: no name, only what the public may see."""
@@ -69,6 +77,43 @@ def _registration(
     }
 
 
+class Sealing(Protocol):
+    """What keeps webhook secrets at rest: `glassbox.review.Sealer`, given by the core."""
+
+    def seal(self, data: bytes, aad: str) -> bytes: ...
+    def open(self, blob: bytes, aad: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A key's webhook: where its decided holds are posted, and the secret that signs them."""
+
+    url: str
+    secret: str = field(repr=False)
+
+
+def check_webhook_url(url: str) -> str:
+    """`url` if it can be a webhook's: http(s), a host, no credentials, at most 2000 characters."""
+    if len(url) > MAX_WEBHOOK_URL:
+        raise InputError(f"a webhook URL is at most {MAX_WEBHOOK_URL} characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise InputError(f"webhook URL {url!r} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"webhook URL {url!r} must be http:// or https:// with a host")
+    if parts.username is not None or parts.password is not None:
+        raise InputError("a webhook URL may not carry credentials: deliveries are signed")
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise InputError("a webhook URL may not contain spaces or control characters")
+    return url
+
+
+def _webhook_aad(key_id: str) -> str:
+    return f"webhook:{key_id}"
+
+
 def _inserting(table: Table, row: dict[str, object]) -> Companion:
     def write(conn: Connection, _: int) -> None:
         conn.execute(insert(table).values(**row))
@@ -78,11 +123,12 @@ def _inserting(table: Table, row: dict[str, object]) -> Companion:
 
 @dataclass(frozen=True)
 class ApiKey:
-    """A key as listed: its id and dates (the secret itself is never kept)."""
+    """A key as listed: its id, dates and webhook URL (the secret itself is never kept)."""
 
     id: str
     created_at: datetime
     revoked_at: datetime | None
+    webhook_url: str | None = None
 
 
 def _client(row: object) -> Client:
@@ -128,12 +174,21 @@ class ClientRegistry:
 
     Each method that changes something takes `by`, the actor its admin entry names:
     an admin's pseudonym, or `glassbox.entries.OPERATOR` for the node's own CLI.
+    Webhooks need `sealer`, which keeps their secrets encrypted at rest.
     """
 
-    def __init__(self, log: LogServer, pseudonym_key: bytes, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        log: LogServer,
+        pseudonym_key: bytes,
+        *,
+        sealer: Sealing | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         self._log = log
         self._engine = log.engine
         self._pseudonym_key = pseudonym_key
+        self._sealer = sealer
         self._clock = clock
 
     def pseudonym(self, name: str) -> str:
@@ -273,7 +328,8 @@ class ClientRegistry:
         self._record(by, Change.KEY_CREATED, client.pseudonym, {}, _inserting(api_keys, row))
         return key_id, f"{KEY_PREFIX}{key_id}_{secret}"
 
-    def revoke(self, key_id: str, *, by: str) -> None:
+    def _owner(self, key_id: str) -> str:
+        """The pseudonym of the client whose active key `key_id` is; NotFound if none."""
         with self._engine.connect() as conn:
             pseudonym = conn.execute(
                 select(clients.c.pseudonym)
@@ -282,6 +338,10 @@ class ClientRegistry:
             ).scalar_one_or_none()
         if pseudonym is None:
             raise NotFound(f"no active key with id {key_id!r}")
+        return str(pseudonym)
+
+    def revoke(self, key_id: str, *, by: str) -> None:
+        pseudonym = self._owner(key_id)
 
         def write(conn: Connection, _: int) -> None:
             done = conn.execute(
@@ -294,16 +354,85 @@ class ClientRegistry:
 
         self._record(by, Change.KEY_REVOKED, pseudonym, {}, write)
 
+    def _sealing(self) -> Sealing:
+        if self._sealer is None:
+            raise ConfigError("this client registry was built without the hold key for webhooks")
+        return self._sealer
+
+    def set_webhook(self, key_id: str, url: str, *, by: str) -> str:
+        """Set (or replace) active key `key_id`'s webhook; return its new secret, shown once.
+
+        Its admin entry names the client, never the URL or the secret.
+        """
+        check_webhook_url(url)
+        pseudonym = self._owner(key_id)
+        secret = WEBHOOK_PREFIX + secrets.token_urlsafe(32)
+        sealed = self._sealing().seal(secret.encode(), _webhook_aad(key_id))
+
+        def write(conn: Connection, _: int) -> None:
+            done = conn.execute(
+                update(api_keys)
+                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(webhook_url=url, webhook_secret=sealed)
+            )
+            if done.rowcount != 1:  # revoked at the same moment
+                raise NotFound(f"no active key with id {key_id!r}")
+
+        self._record(by, Change.WEBHOOK_SET, pseudonym, {}, write)
+        return secret
+
+    def remove_webhook(self, key_id: str, *, by: str) -> None:
+        """Remove key `key_id`'s webhook: no more deliveries, pending ones included."""
+        with self._engine.connect() as conn:
+            pseudonym = conn.execute(
+                select(clients.c.pseudonym)
+                .join(api_keys, api_keys.c.client_id == clients.c.id)
+                .where(api_keys.c.id == key_id, api_keys.c.webhook_url.is_not(None))
+            ).scalar_one_or_none()
+        if pseudonym is None:
+            raise NotFound(f"key {key_id!r} has no webhook")
+
+        def write(conn: Connection, _: int) -> None:
+            done = conn.execute(
+                update(api_keys)
+                .where(api_keys.c.id == key_id, api_keys.c.webhook_url.is_not(None))
+                .values(webhook_url=None, webhook_secret=None)
+            )
+            if done.rowcount != 1:  # removed at the same moment by someone else
+                raise NotFound(f"key {key_id!r} has no webhook")
+
+        self._record(by, Change.WEBHOOK_REMOVED, pseudonym, {}, write)
+
+    def webhook(self, key_id: str) -> Webhook | None:
+        """Active key `key_id`'s webhook with its secret opened (for signing), or None."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(api_keys.c.webhook_url, api_keys.c.webhook_secret).where(
+                    api_keys.c.id == key_id,
+                    api_keys.c.revoked_at.is_(None),
+                    api_keys.c.webhook_url.is_not(None),
+                )
+            ).one_or_none()
+        if row is None or row.webhook_secret is None:
+            return None
+        secret = self._sealing().open(bytes(row.webhook_secret), _webhook_aad(key_id))
+        return Webhook(str(row.webhook_url), secret.decode())
+
     def keys(self, name: str) -> list[ApiKey]:
         """Client `name`'s keys, oldest first (ids and dates; the secrets are not kept)."""
         client = self.get(name)
         with self._engine.connect() as conn:
             rows = conn.execute(
-                select(api_keys.c.id, api_keys.c.created_at, api_keys.c.revoked_at)
+                select(
+                    api_keys.c.id,
+                    api_keys.c.created_at,
+                    api_keys.c.revoked_at,
+                    api_keys.c.webhook_url,
+                )
                 .where(api_keys.c.client_id == client.id)
                 .order_by(api_keys.c.created_at)
             ).all()
-        return [ApiKey(r.id, r.created_at, r.revoked_at) for r in rows]
+        return [ApiKey(r.id, r.created_at, r.revoked_at, r.webhook_url) for r in rows]
 
     def authenticate(self, authorization: str | None) -> Client:
         """The client behind an `Authorization: Bearer gbk_...` header, or InvalidApiKey."""
@@ -333,4 +462,4 @@ class ClientRegistry:
             raise InvalidApiKey("This API key has been revoked.")
         if row.suspended_at is not None:
             raise InvalidApiKey("This API key's organisation is suspended; ask the operator.")
-        return _client(row)
+        return replace(_client(row), key_id=key_id)

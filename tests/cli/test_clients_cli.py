@@ -171,3 +171,53 @@ def test_change_suspend_keys_list_and_the_users_verbs_each_leave_an_admin_entry(
     text = json.dumps(entries)
     assert "Acme" not in text and "rita" not in text and key_id not in text
     assert entries[0]["subject"].startswith("c_") and entries[6]["subject"].startswith("r_")
+
+
+def test_keys_webhook_sets_replaces_and_removes_a_webhook_each_an_admin_entry(
+    tmp_path: Path,
+) -> None:
+    data = _init(tmp_path)
+    run_cli(
+        *["clients", "add", "Acme", "--category", "commercial", "--purpose", "a"],
+        "--data",
+        data,
+        check=True,
+    )
+    key_id = run_cli("keys", "create", "Acme", "--data", data, check=True).stdout.split()[2]
+    url = "https://hooks.example.test/glassbox?client=acme"
+    first = run_cli("keys", "webhook", key_id, url, "--data", data, check=True).stdout
+    secret = first.strip().splitlines()[-1]
+    assert secret.startswith("whsec_") and len(secret) > 40
+    listed = run_cli("keys", "list", "Acme", "--data", data, check=True).stdout
+    assert url in listed and secret not in listed
+    second = run_cli("keys", "webhook", key_id, url + "2", "--data", data, check=True).stdout
+    replaced = second.strip().splitlines()[-1]
+    assert replaced.startswith("whsec_") and replaced != secret  # replacing makes a new secret
+    stored = b"".join(p.read_bytes() for p in data.glob("glassbox.db*"))  # with the WAL
+    assert (url + "2").encode() in stored  # the URL is kept as it is,
+    assert replaced.encode() not in stored  # the secret only sealed
+    assert replaced.removeprefix("whsec_").encode() not in stored
+    run_cli("keys", "webhook", key_id, "--remove", "--data", data, check=True)
+    assert url not in run_cli("keys", "list", "Acme", "--data", data, check=True).stdout
+    again = run_cli("keys", "webhook", key_id, "--remove", "--data", data)
+    assert again.returncode == 3 and "has no webhook" in again.stderr
+
+    for bad, why in [
+        ("ftp://hooks.example.test/x", "http:// or https://"),
+        ("https:///no-host", "with a host"),
+        ("https://user:pw@hooks.example.test/", "credentials"),
+        ("https://hooks.example.test/" + "x" * 2000, "at most 2000"),
+        ("https://hooks.example.test:99999/", "not a valid URL"),
+    ]:
+        refused = run_cli("keys", "webhook", key_id, bad, "--data", data)
+        assert refused.returncode == 2 and why in refused.stderr, refused.stderr
+    neither = run_cli("keys", "webhook", key_id, "--data", data)
+    assert neither.returncode == 2 and "either a URL or --remove" in neither.stderr
+    unknown = run_cli("keys", "webhook", "nokey", url, "--data", data)
+    assert unknown.returncode == 3 and "no active key" in unknown.stderr
+
+    entries = _admin_entries(data)
+    assert [e["change"] for e in entries][-3:] == ["webhook_set", "webhook_set", "webhook_removed"]
+    assert {e["subject"] for e in entries[-3:]} == {entries[0]["subject"]}
+    text = json.dumps(entries)
+    assert "hooks.example.test" not in text and "whsec_" not in text

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from glassbox.cli._options import DatabaseOpt, DataOpt, node, show_table
 from glassbox.entries import OPERATOR, Category
+from glassbox.errors import InputError
 
 clients_app = typer.Typer(
     rich_markup_mode=None,
@@ -16,7 +17,9 @@ clients_app = typer.Typer(
     no_args_is_help=True,
 )
 keys_app = typer.Typer(
-    rich_markup_mode=None, help="Create, list and revoke client API keys.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Create, list and revoke client API keys, and set their webhooks.",
+    no_args_is_help=True,
 )
 console = Console(highlight=False, soft_wrap=True)
 
@@ -148,7 +151,7 @@ def list_keys(
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """List a client's keys: ids and dates (the secrets are not kept)."""
+    """List a client's keys: ids, dates and webhook URLs (the secrets are not kept)."""
     with node(data, database) as opened:
         keys = opened.clients.keys(client)
     cells = [
@@ -156,10 +159,11 @@ def list_keys(
             k.id,
             k.created_at.strftime("%Y-%m-%d %H:%M"),
             "revoked " + k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "active",
+            k.webhook_url or "-",
         )
         for k in keys
     ]
-    show_table(("key id", "created (UTC)", "status"), cells)
+    show_table(("key id", "created (UTC)", "status", "webhook"), cells)
 
 
 @keys_app.command("revoke")
@@ -174,3 +178,30 @@ def revoke(
     with node(data, database, publish=True) as opened:
         opened.clients.revoke(key_id, by=OPERATOR)
     console.print(f"Revoked key {key_id}")
+
+
+@keys_app.command("webhook")
+def webhook(
+    key_id: Annotated[
+        str, typer.Argument(metavar="KEY_ID", help="The key id printed by `keys create`.")
+    ],
+    url: Annotated[
+        str | None,
+        typer.Argument(metavar="URL", help="Where decided holds are posted (http or https)."),
+    ] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the key's webhook.")] = False,
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Set or replace a key's webhook (a new signing secret is printed once), or remove it."""
+    if remove == (url is not None):
+        raise InputError("give either a URL or --remove")
+    if url is None:
+        with node(data, database, publish=True) as opened:
+            opened.clients.remove_webhook(key_id, by=OPERATOR)
+        console.print(f"Removed the webhook of key {key_id}")
+        return
+    with node(data, database, publish=True) as opened:
+        secret = opened.clients.set_webhook(key_id, url, by=OPERATOR)
+    console.print(f"Webhook of key {key_id}: {url}; signing secret (shown once; store it now):")
+    typer.echo(secret)

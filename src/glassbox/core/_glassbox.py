@@ -28,7 +28,7 @@ from glassbox.report import (
     ReportSchedule,
     build_report,
 )
-from glassbox.review import Accounts, HoldBook, KeptResults, Review, Sealer
+from glassbox.review import Accounts, HoldBook, KeptResults, Review, Sealer, Webhooks
 from glassbox.services import Slots
 from glassbox.settings import Settings
 from glassbox.store import connect, migrate
@@ -61,13 +61,13 @@ class Glassbox:
             witnesses=settings.witness_endpoints,
         )
         self.ledger = Ledger(self.log)
-        self.clients = ClientRegistry(self.log, pseudonym_key, clock=clock)
+        sealer = Sealer(hold_key)
+        self.clients = ClientRegistry(self.log, pseudonym_key, sealer=sealer, clock=clock)
         self.accounts = Accounts(
             self.log, pseudonym_key, session_hours=settings.session_hours, clock=clock
         )
         self.policies = PolicyBook(self.log, clock=clock)
         self.reports = PublishedReports(self.log.reader)
-        sealer = Sealer(hold_key)
         self.kept = KeptResults(
             self.engine,
             sealer,
@@ -80,6 +80,7 @@ class Glassbox:
             self.log,
             deadline=timedelta(hours=settings.hold_deadline_hours),
             result_ttl=timedelta(hours=settings.result_retention_hours),
+            webhooks=Webhooks(self.engine, self.clients, base_url=settings.base_url, clock=clock),
             clock=clock,
         )
         self.review.runs_with(lambda *held: self.services.run_held(*held))

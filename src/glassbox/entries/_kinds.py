@@ -69,6 +69,8 @@ class Change(StrEnum):
     CLIENT_RESUMED = "client_resumed"
     KEY_CREATED = "key_created"
     KEY_REVOKED = "key_revoked"
+    WEBHOOK_SET = "webhook_set"  # a key's webhook set or replaced (never its URL or secret)
+    WEBHOOK_REMOVED = "webhook_removed"
     USER_ADDED = "user_added"
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"

@@ -319,6 +319,7 @@ class Gateway:
         receipt, deadline = await self.review.hold(
             entry,
             client_id=call.client.id,
+            key_id=call.client.key_id,
             payload=prepared.payload,
             params=prepared.params,
             salts=call.commits.salts_b64(),

@@ -19,13 +19,14 @@ from typing import Any
 from glassbox.entries import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.errors import InputError
 
-METHOD = 2
+METHOD = 3
 """The version of these definitions that new reports use; a report names its own."""
 
-METHODS = (1, 2)
+METHODS = (1, 2, 3)
 """Every method this module still computes: an old report is recomputed with its own.
 Method 2 adds `administration` (admin entries by change), which method 1 counts as
-`other_entries`."""
+`other_entries`; method 3 adds the changes `webhook_set` and `webhook_removed`, which
+method 2 counts as `other_entries`."""
 
 BAND_BELOW = 10
 """Counts from 1 to BAND_BELOW - 1 are published as a band ("1-9"); 0 stays 0."""
@@ -39,7 +40,12 @@ NONE = "(none)"  # the row for entries that do not name a category, action or pu
 # it is a change of METHOD (tests/report/test_figures.py pins method 1's rows).
 CATEGORIES = tuple(category.value for category in Category)
 ACTIONS = tuple(action.value for action in Action)
-CHANGES = tuple(change.value for change in Change)
+CHANGES = tuple(change.value for change in Change)  # method 3's
+_CHANGES_BY_METHOD = {
+    1: (),
+    2: tuple(c for c in CHANGES if c not in (Change.WEBHOOK_SET, Change.WEBHOOK_REMOVED)),
+    3: CHANGES,
+}
 _ALWAYS = {"category": CATEGORIES, "action": ACTIONS, "purpose": ()}
 
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
@@ -168,6 +174,7 @@ class Tally:
             raise InputError(f"figures method {method!r} is not one of {METHODS}")
         self.period = period
         self.method = method
+        self._changes = _CHANGES_BY_METHOD[method]
         self.size = 0
         self._admin: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
@@ -209,7 +216,7 @@ class Tally:
             return
         if kind == Kind.REPORT:
             return
-        if kind == Kind.ADMIN and self.method >= 2 and obj.get("change") in CHANGES:
+        if kind == Kind.ADMIN and obj.get("change") in self._changes:
             if inside:
                 self._admin[obj["change"]] += 1
             return
@@ -283,7 +290,7 @@ class Tally:
             policies=self._policy_uses(),
             other_entries=self._other,
             undated_entries=self._undated,
-            administration={c: self._admin.get(c, 0) for c in CHANGES} if self.method >= 2 else {},
+            administration={c: self._admin.get(c, 0) for c in self._changes},
             method=self.method,
         )
 

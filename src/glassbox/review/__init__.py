@@ -2,7 +2,8 @@
 
 `HoldBook` keeps held requests and the rules of review in the database; `Review`
 is the flow around them (holding, verdicts, exactly-once execution, expiry);
-`Accounts` are the reviewers and their console sessions.
+`Accounts` are the reviewers and their console sessions; `Webhooks` tells a key's
+URL when its held requests are decided.
 """
 
 from glassbox.review._flow import HeldResult, HoldStatus, Review, Runner, RunResult
@@ -10,6 +11,7 @@ from glassbox.review._holds import ENDED, MAX_REASON, VERDICTS, Hold, HoldBook, 
 from glassbox.review._kept import Kept, KeptResults
 from glassbox.review._sealed import Sealer
 from glassbox.review._users import MIN_PASSWORD, ROLES, Accounts, Session, User
+from glassbox.review._webhooks import Delivery, Webhooks, sign
 
 __all__ = [
     "ENDED",
@@ -18,6 +20,7 @@ __all__ = [
     "ROLES",
     "VERDICTS",
     "Accounts",
+    "Delivery",
     "HeldResult",
     "Hold",
     "HoldBook",
@@ -32,4 +35,6 @@ __all__ = [
     "Session",
     "User",
     "Vote",
+    "Webhooks",
+    "sign",
 ]

@@ -39,6 +39,7 @@ from glassbox.errors import Conflict, GlassboxError, Gone, NotFound
 from glassbox.ledger import Ledger
 from glassbox.review._holds import Hold, HoldBook
 from glassbox.review._users import User
+from glassbox.review._webhooks import Webhooks
 from glassbox.tlog.server import LogServer
 
 _log = logging.getLogger(__name__)
@@ -98,9 +99,11 @@ class Review:
         deadline: timedelta,
         result_ttl: timedelta,
         lease: timedelta = timedelta(minutes=10),
+        webhooks: Webhooks | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.book = book
+        self.webhooks = webhooks
         self._ledger = ledger
         self._log = log
         self._runner: Runner | None = None
@@ -122,17 +125,22 @@ class Review:
         entry: DecisionEntry,
         *,
         client_id: int,
+        key_id: str | None = None,
         payload: bytes,
         params: dict[str, Any],
         salts: dict[str, str],
         reasons: list[dict[str, str]],
     ) -> tuple[Receipt, datetime]:
-        """Keep the request sealed and log it as held; return its receipt and deadline."""
+        """Keep the request sealed and log it as held; return its receipt and deadline.
+
+        `key_id` is the API key it came with: its webhook, if any, hears the decision.
+        """
         deadline = entry.time + self._deadline
         sealed = await to_thread.run_sync(self.book.seal_payload, entry.request, payload)
         row = self.book.hold_row(
             hold_id=entry.request,
             client_id=client_id,
+            key_id=key_id,
             action=str(entry.action),
             purpose=entry.purpose or "",
             policy=entry.policy,
@@ -182,6 +190,8 @@ class Review:
                 log_index=index,
                 now=now,
             )
+            if status["now"] == "denied":
+                self._decided(conn, hold.id, "denied", now)
 
         if verdict == Verdict.DENY:
             final = _final(hold, Outcome.DENIED, now)
@@ -190,9 +200,14 @@ class Review:
             )
         else:
             self._log.append([review], apply)
-        if status["now"] == "approved":
+        if status["now"] in ("approved", "denied"):  # to run it, or to send its webhook
             self.wake()
         return status["now"]
+
+    def _decided(self, conn: Connection, hold_id: str, status: str, now: datetime) -> None:
+        """In the transaction that ends a hold: enqueue its webhook notice, if any."""
+        if self.webhooks is not None:
+            self.webhooks.enqueue(conn, hold_id, status, now)
 
     # -- execution, expiry, retention -------------------------------------------------
 
@@ -214,12 +229,14 @@ class Review:
             self._wake.clear()
 
     async def tick(self) -> None:
-        """One round of maintenance: expire, execute, purge."""
+        """One round of maintenance: expire, execute, purge, send due webhook notices."""
         for hold_id in await to_thread.run_sync(self.book.overdue, self._clock()):
             await to_thread.run_sync(self._expire, hold_id)
         for hold_id in await to_thread.run_sync(self.book.approved):
             await self.execute(hold_id)
         await to_thread.run_sync(self.book.purge_results, self._clock())
+        if self.webhooks is not None:
+            await self.webhooks.send_due()
 
     def _expire(self, hold_id: str) -> None:
         now = self._clock()
@@ -229,6 +246,7 @@ class Review:
             self.book.finish(
                 conn, hold_id, status="expired", expect="pending", final_index=index, now=now
             )
+            self._decided(conn, hold_id, "expired", now)
 
         with contextlib.suppress(Conflict):  # decided meanwhile
             self._ledger.record_final(
@@ -288,6 +306,7 @@ class Review:
                 result_type=media_type,
                 result_until=entry.time + self._result_ttl,
             )
+            self._decided(conn, hold.id, str(entry.outcome), entry.time)
 
         try:
             self._ledger.record_final(entry, client_id=hold.client_id, salts=salts, also=end)

@@ -119,6 +119,7 @@ class HoldBook:
         *,
         hold_id: str,
         client_id: int,
+        key_id: str | None = None,
         action: str,
         purpose: str,
         policy: str | None,
@@ -135,6 +136,7 @@ class HoldBook:
         return {
             "id": hold_id,
             "client_id": client_id,
+            "key_id": key_id,
             "action": action,
             "purpose": purpose,
             "policy": policy,

@@ -18,6 +18,7 @@ from glassbox.store._schema import (
     sessions,
     users,
     verdicts,
+    webhook_deliveries,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "sessions",
     "users",
     "verdicts",
+    "webhook_deliveries",
 ]

@@ -86,7 +86,8 @@ clients = Table(
     Column("suspended_at", DateTime(timezone=True), nullable=True),
 )
 
-# API keys: only a SHA-256 of the secret part is kept.
+# API keys: only a SHA-256 of the secret part is kept. A key may have a webhook: the URL
+# its held requests' decisions are posted to, and the signing secret, sealed with the hold key.
 api_keys = Table(
     "api_keys",
     metadata,
@@ -95,6 +96,8 @@ api_keys = Table(
     Column("secret_sha256", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("webhook_url", String(2000), nullable=True),
+    Column("webhook_secret", LargeBinary, nullable=True),
 )
 
 # Published policy sets, newest last; each is also a `policy` log entry.
@@ -177,7 +180,30 @@ holds = Table(
     Column("result", LargeBinary, nullable=True),
     Column("result_type", String(80), nullable=True),
     Column("result_expires_at", DateTime(timezone=True), nullable=True),
+    # The API key the request came with (None for holds made before migration 0009).
+    Column("key_id", String(40), nullable=True),
     Index("ix_holds_status", "status"),
+)
+
+# Webhook notices of decided holds, an outbox: each is enqueued in the transaction that
+# ends its hold and sent (and retried) by the maintenance loop until `delivered_at` or
+# `given_up_at`. `claimed_at` leases one to the replica sending it.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("hold_id", String(40), ForeignKey("holds.id"), nullable=False),
+    Column("key_id", String(40), ForeignKey("api_keys.id"), nullable=False),
+    Column("status", String(20), nullable=False),  # the hold's final status
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),  # None once done
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("last_status_code", Integer, nullable=True),  # None: no HTTP answer
+    Column("last_error", String(200), nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("given_up_at", DateTime(timezone=True), nullable=True),
+    Index("ix_webhook_deliveries_next", "next_attempt_at"),
 )
 
 # Each reviewer's verdict on a hold; a reviewer counts once per hold.
