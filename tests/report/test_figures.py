@@ -140,7 +140,7 @@ def test_every_figure_of_a_known_log() -> None:
 
 def test_published_figures_band_small_counts_and_keep_zero() -> None:
     figures = compute_figures(_known_log().entries, NOV)
-    assert figures["method"] == 3 and figures["period"] == NOV and figures["band_below"] == 10
+    assert figures["method"] == 2 and figures["period"] == NOV and figures["band_below"] == 10
     assert figures["requests"] == {
         "received": 25,
         "served": 15,
@@ -254,31 +254,14 @@ def test_an_old_method_1_report_is_recomputed_with_method_1() -> None:
     old = compute_figures(log.entries, NOV, band_below=1, method=1)
     assert old["method"] == 1 and "administration" not in old
     assert old["other_entries"] == 3 + 1
-    with pytest.raises(InputError, match="method 4"):
-        compute_figures(log.entries, NOV, method=4)
-    assert METHODS == (1, 2, 3)
+    with pytest.raises(InputError, match="method 3"):
+        compute_figures(log.entries, NOV, method=3)
+    assert METHODS == (1, 2)
 
 
-def test_a_method_2_report_counts_webhook_changes_as_other_entries() -> None:
-    """Method 3 added the webhook changes; a method-2 report is recomputed without them."""
-    log = _known_log()
-    admin = {"v": 1, "kind": "admin", "actor": "operator", "subject": "c_1"}
-    for n, change in enumerate(["key_created", "webhook_set", "webhook_removed"]):
-        log.add({**admin, "time": f"2026-11-2{n}T00:00:00.000Z", "change": change})
-    old = compute_figures(log.entries, NOV, band_below=1, method=2)
-    assert old["method"] == 2 and "webhook_set" not in old["administration"]
-    assert old["administration"]["key_created"] == 1 and old["other_entries"] == 3 + 2
-    new = compute_figures(log.entries, NOV, band_below=1)
-    assert new["method"] == 3 and new["other_entries"] == 3
-    assert (new["administration"]["webhook_set"], new["administration"]["webhook_removed"]) == (
-        1,
-        1,
-    )
-
-
-def test_rows_always_listed_are_method_3s_and_the_policy_models() -> None:
-    """Method 3 lists these rows; a new category, action or change is a new method (METHOD)."""
-    assert METHOD == 3
+def test_rows_always_listed_are_method_2s_and_the_policy_models() -> None:
+    """Method 2 lists these rows; a new category, action or change is a new method (METHOD)."""
+    assert METHOD == 2
     assert CHANGES == (
         "client_added",
         "client_changed",

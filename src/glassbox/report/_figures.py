@@ -19,14 +19,13 @@ from typing import Any
 from glassbox.entries import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.errors import InputError
 
-METHOD = 3
+METHOD = 2
 """The version of these definitions that new reports use; a report names its own."""
 
-METHODS = (1, 2, 3)
+METHODS = (1, 2)
 """Every method this module still computes: an old report is recomputed with its own.
 Method 2 adds `administration` (admin entries by change), which method 1 counts as
-`other_entries`; method 3 adds the changes `webhook_set` and `webhook_removed`, which
-method 2 counts as `other_entries`."""
+`other_entries`."""
 
 BAND_BELOW = 10
 """Counts from 1 to BAND_BELOW - 1 are published as a band ("1-9"); 0 stays 0."""
@@ -40,12 +39,8 @@ NONE = "(none)"  # the row for entries that do not name a category, action or pu
 # it is a change of METHOD (tests/report/test_figures.py pins method 1's rows).
 CATEGORIES = tuple(category.value for category in Category)
 ACTIONS = tuple(action.value for action in Action)
-CHANGES = tuple(change.value for change in Change)  # method 3's
-_CHANGES_BY_METHOD = {
-    1: (),
-    2: tuple(c for c in CHANGES if c not in (Change.WEBHOOK_SET, Change.WEBHOOK_REMOVED)),
-    3: CHANGES,
-}
+CHANGES = tuple(change.value for change in Change)
+_CHANGES_BY_METHOD = {1: (), 2: CHANGES}
 _ALWAYS = {"category": CATEGORIES, "action": ACTIONS, "purpose": ()}
 
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
