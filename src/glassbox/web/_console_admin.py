@@ -94,6 +94,7 @@ DONE = {
     "suspended": "The client is suspended: its keys are refused.",
     "resumed": "The client is active again.",
     "revoked": "The key is revoked.",
+    "webhook-removed": "The webhook is removed: no more notices are sent for that key.",
     "user-added": "The account is created.",
     "disabled": "The account is disabled and its sessions ended.",
     "enabled": "The account is enabled.",
@@ -271,9 +272,7 @@ async def revoke_key(request: Request, client_id: int, key_id: str) -> Response:
     session, form = got
     client = await _client(request, client_id)
     here = f"{ADMIN}/clients/{client_id}"
-    keys = await run_in_threadpool(glassbox(request).clients.keys, client.name)
-    if key_id not in {k.id for k in keys if k.revoked_at is None}:
-        raise NotFound(f"{client.name} has no active key {key_id!r}")
+    await _active_key(request, client, key_id)
     question = f"Revoke key {key_id} of {client.name}? Requests with it are refused at once."
     asked = _confirm(request, session, form, question=question, back=here)
     if asked is not None:
@@ -282,6 +281,45 @@ async def revoke_key(request: Request, client_id: int, key_id: str) -> Response:
         functools.partial(glassbox(request).clients.revoke, key_id, by=session.user.pseudonym)
     )
     return _done(here, "revoked")
+
+
+async def _active_key(request: Request, client: Client, key_id: str) -> None:
+    keys = await run_in_threadpool(glassbox(request).clients.keys, client.name)
+    if key_id not in {k.id for k in keys if k.revoked_at is None}:
+        raise NotFound(f"{client.name} has no active key {key_id!r}")
+
+
+@router.post("/clients/{client_id}/keys/{key_id}/webhook")
+async def webhook(request: Request, client_id: int, key_id: str) -> Response:
+    """Set a key's webhook (its signing secret is shown once, here), or remove it."""
+    got = await _admin_form(request)
+    if isinstance(got, Response):
+        return got
+    session, form = got
+    client = await _client(request, client_id)
+    await _active_key(request, client, key_id)
+    registry = glassbox(request).clients
+    if text(form, "remove") == "yes":
+        await run_in_threadpool(
+            functools.partial(registry.remove_webhook, key_id, by=session.user.pseudonym)
+        )
+        return _done(f"{ADMIN}/clients/{client_id}", "webhook-removed")
+    url = text(form, "url").strip()
+    try:
+        secret = await run_in_threadpool(
+            functools.partial(registry.set_webhook, key_id, url, by=session.user.pseudonym)
+        )
+    except InputError as exc:
+        return await _client_page(request, session, client, exc.status, error=exc.message)
+    return page(
+        request,
+        "admin_webhook.html",
+        session,
+        client=client,
+        key_id=key_id,
+        url=url,
+        secret=secret,
+    )
 
 
 # -- console users -----------------------------------------------------------------------

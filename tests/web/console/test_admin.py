@@ -157,3 +157,32 @@ def test_disabling_an_account_ends_its_sessions(env: ReviewEnv) -> None:
     assert env.client.get("/console", follow_redirects=False).status_code == 303
     sign_in(env.client, "carol")
     _post(env, "/users/disable", name="bob", enable="yes")
+
+
+def test_an_admin_sets_and_removes_a_keys_webhook_and_sees_its_secret_once(
+    env: ReviewEnv,
+) -> None:
+    sign_in(env.client, "carol")
+    _post(env, "/clients", name="Relay News", category="media", purposes="journalism")
+    client = env.node.clients.get("Relay News")
+    created = _post(env, f"/clients/{client.id}/keys")
+    key_id = re.search(r'id="new-key">gbk_([0-9a-f]+)_', created.text)
+    assert key_id
+    hook = f"/clients/{client.id}/keys/{key_id[1]}/webhook"
+    bad = _post(env, hook, url="ftp://relay.example/hook")
+    assert bad.status_code == 400 and env.node.clients.keys("Relay News")[0].webhook_url is None
+    shown = _post(env, hook, url="https://relay.example/hook")
+    secret = re.search(r'id="webhook-secret">(whsec_[^<]+)<', shown.text)
+    assert shown.status_code == 200 and secret, shown.text
+    page = env.client.get(f"{ADMIN}/clients/{client.id}").text
+    assert "https://relay.example/hook" in page and secret[1] not in page
+    found = env.node.clients.webhook(key_id[1])
+    assert found is not None and found.secret == secret[1]
+    assert _post(env, hook, remove="yes").status_code == 303
+    assert env.node.clients.webhook(key_id[1]) is None
+    changes = [e["change"] for e in _admin_entries(env)[-3:]]
+    assert changes == ["key_created", "webhook_set", "webhook_removed"]
+    assert (
+        _post(env, f"/clients/{client.id}/keys/nokey/webhook", url="https://a.b/").status_code
+        == 404
+    )
