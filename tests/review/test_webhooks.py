@@ -197,6 +197,25 @@ def test_a_receiver_that_never_answers_2xx_is_given_up_a_day_later(
     assert minutes == [0.5, 1, 2, 4, 32, 60, 60]  # doubling, at most an hour apart
 
 
+def test_finished_notices_are_forgotten_after_a_week(
+    env: ReviewEnv, receiver: Receiver, clock: FakeClock
+) -> None:
+    _hook(env, receiver.url)
+    done, waiting = env.submit(), env.submit()
+    env.review.decide(env.users["alice"], done["id"], "deny", "no")
+    env.tick()
+    assert _delivery(env, done["id"]).delivered_at is not None
+    receiver.statuses = [503]
+    env.review.decide(env.users["alice"], waiting["id"], "deny", "no")
+    env.tick()
+    clock.now += timedelta(days=6)
+    env.tick()
+    assert len(_webhooks(env).deliveries(done["id"])) == 1  # kept a week
+    clock.now += timedelta(days=2)
+    assert _webhooks(env).purge() == 2  # the delivered one, and the other given up meanwhile
+    assert _webhooks(env).deliveries(done["id"]) == []
+
+
 def test_removing_the_webhook_stops_pending_and_future_deliveries(
     env: ReviewEnv, receiver: Receiver, clock: FakeClock
 ) -> None:

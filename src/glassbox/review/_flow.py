@@ -237,6 +237,7 @@ class Review:
         await to_thread.run_sync(self.book.purge_results, self._clock())
         if self.webhooks is not None:
             await self.webhooks.send_due()
+            await to_thread.run_sync(self.webhooks.purge)
 
     def _expire(self, hold_id: str) -> None:
         now = self._clock()

@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 from anyio import fail_after, to_thread
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 
 from glassbox.clients import ClientRegistry
 from glassbox.clock import Clock, utc_now
@@ -50,6 +50,7 @@ EVENT = "hold.decided"
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
+KEEP = timedelta(days=7)  # how long a delivered or given-up notice's record is kept
 TIMEOUT = 5.0  # seconds for a whole attempt: connecting, sending, the answer's headers
 LEASE = timedelta(minutes=1)  # an attempt's claim; after it another replica may retry
 BATCH = 50  # deliveries sent at once, per round of maintenance
@@ -180,6 +181,17 @@ class Webhooks:
         async with httpx.AsyncClient(follow_redirects=False) as http:
             arrived = await asyncio.gather(*(self._send(http, d, now) for d in due))
         return sum(arrived)
+
+    def purge(self) -> int:
+        """Forget delivered and given-up notices older than KEEP; how many were."""
+        with self._engine.begin() as conn:
+            gone = conn.execute(
+                delete(webhook_deliveries).where(
+                    webhook_deliveries.c.next_attempt_at.is_(None),
+                    webhook_deliveries.c.created_at < self._clock() - KEEP,
+                )
+            )
+        return int(gone.rowcount or 0)
 
     def _claim_due(self, now: datetime) -> list[Delivery]:
         """Claim up to BATCH due deliveries, each unless another replica's lease is live."""
