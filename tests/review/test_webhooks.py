@@ -134,6 +134,11 @@ def test_a_denied_hold_sends_one_signed_notice_naming_no_content(
     }
     assert body["id"].startswith("whd_") and body["time"].endswith("Z")
     assert b"court" not in call.body  # nothing of the reason, the request or its content
+    document = env.client.get("/openapi.json").json()  # the notice is as documented
+    notice = document["webhooks"]["hold.decided"]["post"]
+    ours = {name for name in call.headers if name.startswith("glassbox-")}
+    assert {p["name"] for p in notice["parameters"]} == ours
+    assert set(document["components"]["schemas"]["HoldDecided"]["properties"]) == set(body)
 
     delivery = _delivery(env, held["id"])
     assert (delivery.attempts, delivery.last_status_code) == (1, 200)

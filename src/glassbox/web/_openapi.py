@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
 from pydantic import BaseModel, Field
 
 from glassbox.errors import (
@@ -27,7 +27,7 @@ from glassbox.errors import (
     Unauthorized,
 )
 from glassbox.web._render import HELD_STATUS, INDEX_HEADER, RECEIPT_HEADER, Style
-from glassbox.web._schemas import PURPOSE_PATTERN, Hold, Reason, Receipt
+from glassbox.web._schemas import PURPOSE_PATTERN, Hold, HoldDecided, Reason, Receipt
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -179,8 +179,26 @@ def body(*media_types: str, schema: type[BaseModel]) -> dict[str, Any]:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Build the document once, without FastAPI's 422s (validation errors are 400s)."""
+    """Build the document once, without FastAPI's 422s (validation errors are 400s), with
+    the webhook notice Glassbox sends (OpenAPI 3.1 `webhooks`)."""
     build: Callable[[], dict[str, Any]] = app.openapi
+
+    @app.webhooks.post(
+        "hold.decided",
+        summary="A held request was decided",
+        responses={200: {"description": "any 2xx delivers the notice; its body is ignored"}},
+    )
+    def hold_decided(
+        body: HoldDecided,
+        glassbox_webhook_id: str = Header(description="the notice's id, to deduplicate on"),
+        glassbox_webhook_timestamp: str = Header(description="unix seconds when sent"),
+        glassbox_webhook_signature: str = Header(
+            description='v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>: verify it'
+        ),
+    ) -> None:
+        """Posted to a key's webhook URL when one of its held requests ends (served,
+        denied, expired or failed); retried with backoff until a 2xx, for 24 hours. It
+        names no content: fetch the hold's `url` with the key."""
 
     def document() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -203,5 +221,6 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _operations(doc: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for path in doc.get("paths", {}).values():
-        yield from path.values()
+    for section in ("paths", "webhooks"):
+        for path in doc.get(section, {}).values():
+            yield from path.values()

@@ -61,6 +61,17 @@ class HoldStatus(BaseModel):
     final_log_index: int | None
 
 
+class HoldDecided(BaseModel):
+    """The webhook notice a key's URL gets when one of its held requests is decided."""
+
+    type: Literal["hold.decided"]
+    id: str = Field(description="the notice's id (whd_...), the same at every attempt")
+    hold: str = Field(description="the hold's id")
+    status: Literal["served", "denied", "expired", "failed"]
+    url: str = Field(description="where to fetch the hold, with the key")
+    time: str = Field(description="when it was decided, RFC 3339")
+
+
 # Requests: a governed route reads its body itself, so these are what it documents.
 
 
