@@ -52,10 +52,13 @@ async def _admin_form(request: Request) -> tuple[Session, FormData] | Response:
     return session, form
 
 
-def _number(form: FormData, name: str, label: str, kind: type[int] | type[float]) -> Any:
+def _number(
+    form: FormData, name: str, label: str, kind: type[int] | type[float], empty: Any = None
+) -> Any:
+    """The field as a number; `empty` when it is left empty."""
     value = text(form, name).strip()
     if not value:
-        return None
+        return empty
     try:
         return kind(value)
     except ValueError:
@@ -159,7 +162,7 @@ async def add_client(request: Request) -> Response:
                 text(form, "name").strip(),
                 category=text(form, "category"),
                 purposes=_purposes(form),
-                daily_audio_hours=_number(form, "hours", "audio hours a day", float) or 8.0,
+                daily_audio_hours=_number(form, "hours", "audio hours a day", float, 8.0),
                 requests_per_minute=_number(form, "rate", "requests a minute", int),
                 by=session.user.pseudonym,
             )

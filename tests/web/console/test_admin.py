@@ -112,6 +112,8 @@ def test_bad_registrations_are_refused_on_the_form_and_forms_need_the_csrf_token
     assert bad.status_code == 400 and "purpose" in bad.text and 'value="Spies"' in bad.text
     hours = _post(env, "/clients", name="Spies", category="ngo", purposes="a", hours="lots")
     assert hours.status_code == 400 and "Audio hours a day must be a number" in hours.text
+    none = _post(env, "/clients", name="Spies", category="ngo", purposes="a", hours="0")
+    assert none.status_code == 400 and "must be a positive number" in none.text
     forged = env.client.post(
         f"{ADMIN}/clients", data={"name": "Forged", "category": "ngo", "purposes": "a"}
     )
