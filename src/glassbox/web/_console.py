@@ -86,6 +86,11 @@ RECORDED = {
 }
 
 
+class SignInFirst(Exception):
+    """Raised by a console route that needs a session when there is none: the route
+    answers 303 to the login page, coming back here afterwards."""
+
+
 class ConsoleRoute(APIRoute):
     """Adds the security headers to every response and renders errors as HTML pages."""
 
@@ -95,6 +100,8 @@ class ConsoleRoute(APIRoute):
         async def console_handler(request: Request) -> Response:
             try:
                 response = await handler(request)
+            except SignInFirst:
+                response = to_login(request)
             except GlassboxError as exc:
                 if exc.status >= 500:
                     _log.error("%s: %s", exc.code, exc.message)

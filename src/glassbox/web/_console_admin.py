@@ -23,8 +23,8 @@ from glassbox.clients import Client
 from glassbox.entries import Category
 from glassbox.errors import Forbidden, InputError, NotFound
 from glassbox.review import MIN_PASSWORD, ROLES, Session
-from glassbox.web._console import CSRF_REFUSED, ConsoleRoute, signed_in, text
-from glassbox.web._console_auth import HOME, read_form, same_token, to_login
+from glassbox.web._console import CSRF_REFUSED, ConsoleRoute, SignInFirst, signed_in, text
+from glassbox.web._console_auth import HOME, read_form, same_token
 from glassbox.web._console_views import page
 from glassbox.web._node import glassbox
 
@@ -32,20 +32,19 @@ ADMIN = f"{HOME}/admin"
 router = APIRouter(prefix=ADMIN, route_class=ConsoleRoute, include_in_schema=False)
 
 
-async def _admin(request: Request) -> Session | Response:
-    """The admin's session, a redirect to the login page, or Forbidden for anyone else."""
+async def _admin(request: Request) -> Session:
+    """The admin's session; SignInFirst without one, Forbidden for anyone but an admin."""
     session = await signed_in(request)
     if session is None:
-        return to_login(request)
+        raise SignInFirst
     if session.user.role != "admin":
         raise Forbidden("administration needs the admin role; ask an admin for it")
     return session
 
 
-async def _admin_form(request: Request) -> tuple[Session, FormData] | Response:
+async def _admin_form(request: Request) -> tuple[Session, FormData]:
+    """The admin's session and the form they sent, its CSRF token checked."""
     session = await _admin(request)
-    if isinstance(session, Response):
-        return session
     form = await read_form(request)
     if not same_token(session.csrf, form):
         raise Forbidden(CSRF_REFUSED)
@@ -144,17 +143,12 @@ async def home(request: Request) -> Response:
 @router.get("/clients")
 async def clients_page(request: Request) -> Response:
     session = await _admin(request)
-    if isinstance(session, Response):
-        return session
     return await _clients_page(request, session)
 
 
 @router.post("/clients")
 async def add_client(request: Request) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     try:
         client = await run_in_threadpool(
             functools.partial(
@@ -192,17 +186,12 @@ async def _client_page(
 @router.get("/clients/{client_id}")
 async def client_page(request: Request, client_id: int) -> Response:
     session = await _admin(request)
-    if isinstance(session, Response):
-        return session
     return await _client_page(request, session, await _client(request, client_id))
 
 
 @router.post("/clients/{client_id}")
 async def change_client(request: Request, client_id: int) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     client = await _client(request, client_id)
     try:
         rate = _number(form, "rate", "requests a minute", int)
@@ -225,10 +214,7 @@ async def change_client(request: Request, client_id: int) -> Response:
 
 @router.post("/clients/{client_id}/suspend")
 async def suspend_client(request: Request, client_id: int) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     client = await _client(request, client_id)
     resume = text(form, "resume") == "yes"
     here = f"{ADMIN}/clients/{client_id}"
@@ -253,10 +239,7 @@ async def suspend_client(request: Request, client_id: int) -> Response:
 
 @router.post("/clients/{client_id}/keys")
 async def create_key(request: Request, client_id: int) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, _ = got
+    session, _ = await _admin_form(request)
     client = await _client(request, client_id)
     key_id, key = await run_in_threadpool(
         functools.partial(
@@ -269,10 +252,7 @@ async def create_key(request: Request, client_id: int) -> Response:
 
 @router.post("/clients/{client_id}/keys/{key_id}/revoke")
 async def revoke_key(request: Request, client_id: int, key_id: str) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     client = await _client(request, client_id)
     here = f"{ADMIN}/clients/{client_id}"
     await _active_key(request, client, key_id)
@@ -295,10 +275,7 @@ async def _active_key(request: Request, client: Client, key_id: str) -> None:
 @router.post("/clients/{client_id}/keys/{key_id}/webhook")
 async def webhook(request: Request, client_id: int, key_id: str) -> Response:
     """Set a key's webhook (its signing secret is shown once, here), or remove it."""
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     client = await _client(request, client_id)
     await _active_key(request, client, key_id)
     registry = glassbox(request).clients
@@ -352,17 +329,12 @@ async def _users_page(
 @router.get("/users")
 async def users_page(request: Request) -> Response:
     session = await _admin(request)
-    if isinstance(session, Response):
-        return session
     return await _users_page(request, session)
 
 
 @router.post("/users")
 async def add_user(request: Request) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     organisation = text(form, "organisation") or None
     try:
         await run_in_threadpool(
@@ -383,10 +355,7 @@ async def add_user(request: Request) -> Response:
 
 @router.post("/users/disable")
 async def disable_user(request: Request) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     name, enable = text(form, "name"), text(form, "enable") == "yes"
     here = f"{ADMIN}/users"
     if name == session.user.name and not enable:
@@ -405,10 +374,7 @@ async def disable_user(request: Request) -> Response:
 
 @router.post("/users/password")
 async def reset_password(request: Request) -> Response:
-    got = await _admin_form(request)
-    if isinstance(got, Response):
-        return got
-    session, form = got
+    session, form = await _admin_form(request)
     name = text(form, "name")
     try:
         await run_in_threadpool(
