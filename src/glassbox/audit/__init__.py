@@ -1,6 +1,7 @@
 """The auditor: independent verification of a Glassbox log, remote or local."""
 
-from glassbox.audit._cosigned import require_cosignatures
+from glassbox.audit._cosigned import Quorum, require_cosignatures
+from glassbox.audit._keys import log_verifier, witness_verifier
 from glassbox.audit._receipt import ReceiptCheck, parse_receipt, verify_receipt
 from glassbox.audit._sources import BulkSource, HttpSource, LogSource
 from glassbox.audit._state import AuditState, load_state, save_state
@@ -12,14 +13,17 @@ __all__ = [
     "BulkSource",
     "HttpSource",
     "LogSource",
+    "Quorum",
     "ReceiptCheck",
     "Verified",
     "check_checkpoint",
     "load_state",
+    "log_verifier",
     "parse_receipt",
     "require_cosignatures",
     "save_state",
     "verify_log",
     "verify_receipt",
     "watch_log",
+    "witness_verifier",
 ]

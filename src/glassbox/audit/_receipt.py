@@ -8,13 +8,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from glassbox.audit._keys import log_verifier
 from glassbox.audit._sources import LogSource
 from glassbox.entries import commitment, result_content
 from glassbox.errors import FormatError, InclusionError, InputError, VerificationError
 from glassbox.tlog import (
     TileHashReader,
     TlogProof,
-    Verifier,
     inclusion_proof,
     leaf_hash,
     open_checkpoint,
@@ -60,7 +60,7 @@ def verify_receipt(
     files: dict[str, bytes] | None = None,
 ) -> ReceiptCheck:
     """Verify inclusion under the log's current checkpoint and open the given commitments."""
-    verifier = Verifier.from_key_string(key)
+    verifier = log_verifier(key)
     index = _field(receipt, "index")
     entry_text = _field(receipt, "entry")
     if not isinstance(index, int) or index < 0 or not isinstance(entry_text, str):

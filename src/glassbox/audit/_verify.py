@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from glassbox.audit._cosigned import require_cosignatures
+from glassbox.audit._cosigned import Quorum, require_cosignatures
+from glassbox.audit._keys import log_verifier
 from glassbox.audit._sources import BulkSource, LogSource
 from glassbox.audit._state import AuditState
 from glassbox.errors import ConsistencyError, FormatError, InputError, TamperError
@@ -19,7 +20,6 @@ from glassbox.tlog import (
     Checkpoint,
     CompactRange,
     TileHashReader,
-    Verifier,
     consistency_proof,
     decode_bundle,
     extend_tiles,
@@ -75,10 +75,11 @@ def verify_log(
     vkey = key or (state.key if state else None) or source.verifier_key()
     if vkey is None:
         raise InputError("no verifier key: pass --key <name>+<hash>+<key> (see `glassbox log key`)")
-    verifier = Verifier.from_key_string(vkey)
+    verifier = log_verifier(vkey)
+    required = Quorum.parse(witnesses, quorum)
     note = source.checkpoint()
     cp = open_checkpoint(note, verifier)
-    cosigners = require_cosignatures(note, verifier, witnesses, quorum)
+    cosigners = require_cosignatures(note, verifier, required)
     if state is not None:
         _check_not_rolled_back(state, cp, note)
 
