@@ -1,5 +1,6 @@
 """The auditor: independent verification of a Glassbox log, remote or local."""
 
+from glassbox.audit._cache import CachedSource, Fetched, TileCache, cache_beside
 from glassbox.audit._cosigned import Quorum, require_cosignatures
 from glassbox.audit._keys import log_verifier, witness_verifier
 from glassbox.audit._receipt import ReceiptCheck, parse_receipt, verify_receipt
@@ -11,11 +12,15 @@ from glassbox.audit._watch import check_checkpoint, watch_log
 __all__ = [
     "AuditState",
     "BulkSource",
+    "CachedSource",
+    "Fetched",
     "HttpSource",
     "LogSource",
     "Quorum",
     "ReceiptCheck",
+    "TileCache",
     "Verified",
+    "cache_beside",
     "check_checkpoint",
     "load_state",
     "log_verifier",

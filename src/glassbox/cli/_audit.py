@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from glassbox.audit import load_state, save_state, verify_log, watch_log
+from glassbox.audit import cache_beside, load_state, save_state, verify_log, watch_log
 from glassbox.core import open_source
 
 app = typer.Typer(rich_markup_mode=None, help="Verify a Glassbox log.", no_args_is_help=True)
@@ -35,9 +35,28 @@ def verify(
         int | None,
         typer.Option("--quorum", min=1, help="Cosignatures required [all --witness keys]."),
     ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="Keep full tiles and entry bundles here; later runs fetch only what is new "
+            "[beside --state: STATE.cache].",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Fetch everything; keep no tile cache.")
+    ] = False,
 ) -> None:
-    """Check signature, every entry and tile, the root, and consistency with the last run."""
+    """Check signature, every entry and tile, the root, and consistency with the last run.
+
+    Everything is re-hashed on every run; with a tile cache (the default with
+    --state) only new and partial tiles are downloaded.
+    """
     previous = load_state(state) if state else None
+    if no_cache:
+        cache = None
+    elif cache is None and state is not None:
+        cache = cache_beside(state)
     source = open_source(log)
     console = Console(stderr=True)
     try:
@@ -58,11 +77,15 @@ def verify(
                 witnesses=witness or (),
                 quorum=quorum,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                cache=cache,
+                warn=lambda message: console.print(f"warning: {message}", highlight=False),
             )
     finally:
         source.close()
     if state:
         save_state(state, result.state())
+    if result.fetched is not None:
+        console.print(result.fetched.summary(), highlight=False)
     typer.echo(result.summary())
 
 
