@@ -62,6 +62,8 @@ def _commands(tmp_path: Path, bad: str) -> dict[str, list[str | Path]]:
         "audit verify",
         "audit watch",
         "audit report",
+        "audit entry",
+        "audit find",
         "receipt verify --log",
         "audit verify --witness",
     ],

@@ -3,6 +3,7 @@
 from glassbox.audit._cache import CachedSource, Fetched, TileCache, cache_beside
 from glassbox.audit._cosigned import Quorum, require_cosignatures
 from glassbox.audit._keys import log_verifier, witness_verifier
+from glassbox.audit._lookup import Included, LoggedEntry, Search, entry_at, find_entries
 from glassbox.audit._receipt import ReceiptCheck, parse_receipt, verify_receipt
 from glassbox.audit._sources import BulkSource, HttpSource, LogSource
 from glassbox.audit._state import AuditState, load_state, save_state
@@ -15,13 +16,18 @@ __all__ = [
     "CachedSource",
     "Fetched",
     "HttpSource",
+    "Included",
     "LogSource",
+    "LoggedEntry",
     "Quorum",
     "ReceiptCheck",
+    "Search",
     "TileCache",
     "Verified",
     "cache_beside",
     "check_checkpoint",
+    "entry_at",
+    "find_entries",
     "load_state",
     "log_verifier",
     "parse_receipt",

@@ -32,6 +32,8 @@ from glassbox.tlog import (
 )
 
 Progress = Callable[[int, int], None]
+Visit = Callable[[int, list[bytes]], None]
+"""`visit(first, entries)`: entries from index `first` on, each time they have been read."""
 
 _CHUNK = 16  # entry bundles read, hashed and checked together: 4,096 entries
 
@@ -71,6 +73,7 @@ def verify_log(
     quorum: int | None = None,
     cache: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    visit: Visit | None = None,
 ) -> Verified:
     """Verify the whole log behind `source`; raise a VerificationError naming what failed.
 
@@ -80,6 +83,8 @@ def verify_log(
     partial ones are fetched, and everything is re-hashed all the same. If what
     was read from the cache does not check out, `warn` is told and the run starts
     again with everything fetched anew; only then is a mismatch the log's.
+    `visit` sees every entry as it is read (again, after such a restart); what
+    it saw is proved only once this returns.
     """
     vkey = key or (state.key if state else None) or source.verifier_key()
     if vkey is None:
@@ -96,7 +101,7 @@ def verify_log(
     if cache is not None and not isinstance(source, BulkSource):  # a local log needs none
         reads = CachedSource(source, TileCache(cache, cp.origin))
     try:
-        _verify_tree(reads, cp, progress)
+        _verify_tree(reads, cp, progress, visit)
     except TamperError as exc:
         if not isinstance(reads, CachedSource) or not reads.fetched.reused:
             raise
@@ -105,14 +110,16 @@ def verify_log(
                 f"the tile cache {cache} does not check out ({exc.message}); fetching it all again"
             )
         reads.bypass()
-        _verify_tree(reads, cp, progress)
+        _verify_tree(reads, cp, progress, visit)
     if state is not None and state.size > 0:
         _check_consistent(reads, state, cp, note)
     fetched = reads.fetched if isinstance(reads, CachedSource) else None
     return Verified(cp, note, vkey, cosigners, fetched)
 
 
-def _verify_tree(source: LogSource, cp: Checkpoint, progress: Progress | None) -> None:
+def _verify_tree(
+    source: LogSource, cp: Checkpoint, progress: Progress | None, visit: Visit | None
+) -> None:
     """Every entry, every tile and the root of the tree of `cp`, recomputed from the entries."""
     compact = CompactRange()
     upper: dict[tuple[int, int], list[bytes]] = defaultdict(list)  # tiles above level 0
@@ -126,8 +133,11 @@ def _verify_tree(source: LogSource, cp: Checkpoint, progress: Progress | None) -
             for chunk in chunks[n + len(ahead) : n + 2]:  # keep two chunks on the way
                 ahead.append(reader.submit(_read_chunk, source, cp.size, *chunk))
             parts = ahead.popleft().result()
+            first = compact.size
             for tile, added in _verified_chunk(parts, cp.size, compact, start).items():
                 upper[tile].append(added)
+            if visit is not None:
+                visit(first, list(itertools.chain.from_iterable(e for e, _ in parts)))
             if progress is not None:
                 progress(compact.size, cp.size)
 
