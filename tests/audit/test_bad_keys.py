@@ -64,6 +64,7 @@ def _commands(tmp_path: Path, bad: str) -> dict[str, list[str | Path]]:
         "audit report",
         "audit entry",
         "audit find",
+        "receipt verify",
         "receipt verify --log",
         "audit verify --witness",
     ],
