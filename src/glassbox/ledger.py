@@ -10,7 +10,6 @@ entry does; this module is the only place that writes that row.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -139,11 +138,20 @@ class Ledger:
         return loaded
 
     def receipt(self, client_id: int, index: int) -> Receipt:
-        """The client's receipt for the entry at `index`, from the sequenced log."""
+        """The client's receipt for the entry at `index`, with its tlog-proof if the entry is
+        under a checkpoint already (it does not wait for one)."""
         salts = self._salts(client_id, index)
+        try:
+            proved = self._with_proof(index, salts)
+        except NotFound:  # no checkpoint signed yet
+            proved = None
+        if proved is not None:
+            return proved
         return Receipt(self.origin, index, self._log.reader.sequenced_entry(index), salts)
 
-    def _with_proof(self, index: int, salts: dict[str, str]) -> dict[str, Any] | None:
+    def _with_proof(self, index: int, salts: dict[str, str]) -> Receipt | None:
+        """The receipt with a tlog-proof under the latest (cosigned) checkpoint, if it
+        includes `index`."""
         reader = self._log.reader
         note = reader.checkpoint()
         cp = Checkpoint.parse(parse_note(note).text)
@@ -151,11 +159,7 @@ class Ledger:
             return None
         (entry,) = reader.entries(index, index + 1)
         _, proof = reader.inclusion_proof(index, cp.size)
-        rec = Receipt(self.origin, index, entry, salts).to_json()
-        rec["proof"] = {"size": cp.size, "hashes": [base64.b64encode(h).decode() for h in proof]}
-        rec["checkpoint"] = note
-        rec["tlog_proof"] = TlogProof(index, tuple(proof), note).to_text()
-        return rec
+        return Receipt(self.origin, index, entry, salts, TlogProof(index, tuple(proof), note))
 
     async def receipt_with_proof(self, client_id: int, index: int) -> dict[str, Any]:
         """The receipt for `index` with a proof against the latest checkpoint.
@@ -168,7 +172,7 @@ class Ledger:
         while True:
             rec = await to_thread.run_sync(self._with_proof, index, salts)
             if rec is not None:
-                return rec
+                return rec.to_json()
             if time.monotonic() > deadline:
                 raise Overloaded(f"log entry {index} is not yet under a signed checkpoint; retry")
             await asyncio.sleep(0.1)

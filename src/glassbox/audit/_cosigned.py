@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from glassbox.errors import FormatError, InputError
+from glassbox.audit._keys import witness_verifier
+from glassbox.errors import InputError
 from glassbox.tlog import CosignatureVerifier, Verifier, open_cosigned_checkpoint
 
 
-def require_cosignatures(
-    note: str, log: Verifier, witnesses: Sequence[str], quorum: int | None
-) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Quorum:
+    """The witnesses an auditor trusts and how many of them must have cosigned."""
+
+    witnesses: tuple[CosignatureVerifier, ...] = ()
+    required: int = 0
+
+    @classmethod
+    def parse(cls, witnesses: Sequence[str], quorum: int | None) -> Quorum:
+        """Parse the keys up front (InputError if one is malformed); `quorum` defaults to all."""
+        if not witnesses:
+            if quorum:
+                raise InputError("a quorum needs witness keys: pass --witness <name>+<hash>+<key>")
+            return cls()
+        verifiers = tuple(witness_verifier(vkey) for vkey in witnesses)
+        required = len({v.public_key for v in verifiers}) if quorum is None else quorum
+        return cls(verifiers, required)
+
+
+def require_cosignatures(note: str, log: Verifier, quorum: Quorum) -> tuple[str, ...]:
     """The names of the witnesses whose cosignatures on `note` verify.
 
-    Raises SignatureError naming the missing witnesses when fewer than `quorum`
-    (default: all of `witnesses`) verify.  No witnesses, no check.
+    Raises SignatureError naming the missing witnesses when fewer than
+    `quorum.required` verify.  No witnesses, no check.
     """
-    if not witnesses:
-        if quorum:
-            raise InputError("a quorum needs witness keys: pass --witness <name>+<hash>+<key>")
+    if not quorum.witnesses:
         return ()
-    verifiers = []
-    for vkey in witnesses:
-        try:
-            verifiers.append(CosignatureVerifier.from_key_string(vkey))
-        except FormatError as exc:
-            raise InputError(f"witness key {vkey!r}: {exc.message}") from None
-    required = len({v.public_key for v in verifiers}) if quorum is None else quorum
-    return open_cosigned_checkpoint(note, log, verifiers, quorum=required).cosigners
+    cosigned = open_cosigned_checkpoint(note, log, quorum.witnesses, quorum=quorum.required)
+    return cosigned.cosigners

@@ -37,11 +37,16 @@ class BulkSource(Protocol):
 
 
 class HttpSource:
-    """A log published over HTTP at `base` (e.g. http://host:8080/log)."""
+    """A log published over HTTP at `base` (e.g. http://host:8080/log).
 
-    def __init__(self, base: str, *, timeout: float = 30.0) -> None:
+    `transport` replaces httpx's own (tests count or fake requests there).
+    """
+
+    def __init__(
+        self, base: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.name = base.rstrip("/")
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
 
     def _get(self, path: str) -> bytes:
         url = f"{self.name}/{path}"

@@ -8,8 +8,11 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
-from glassbox.audit._cosigned import require_cosignatures
+from glassbox.audit._cache import CachedSource, Fetched, TileCache
+from glassbox.audit._cosigned import Quorum, require_cosignatures
+from glassbox.audit._keys import log_verifier
 from glassbox.audit._sources import BulkSource, LogSource
 from glassbox.audit._state import AuditState
 from glassbox.errors import ConsistencyError, FormatError, InputError, TamperError
@@ -19,7 +22,6 @@ from glassbox.tlog import (
     Checkpoint,
     CompactRange,
     TileHashReader,
-    Verifier,
     consistency_proof,
     decode_bundle,
     extend_tiles,
@@ -30,6 +32,8 @@ from glassbox.tlog import (
 )
 
 Progress = Callable[[int, int], None]
+Visit = Callable[[int, list[bytes]], None]
+"""`visit(first, entries)`: entries from index `first` on, each time they have been read."""
 
 _CHUNK = 16  # entry bundles read, hashed and checked together: 4,096 entries
 
@@ -42,6 +46,7 @@ class Verified:
     note: str
     key: str
     cosigners: tuple[str, ...] = ()  # witnesses whose cosignatures verified, when required
+    fetched: Fetched | None = None  # what a run with a tile cache fetched and reused
 
     def state(self) -> AuditState:
         cp = self.checkpoint
@@ -66,22 +71,56 @@ def verify_log(
     progress: Progress | None = None,
     witnesses: Sequence[str] = (),
     quorum: int | None = None,
+    cache: Path | None = None,
+    warn: Callable[[str], None] | None = None,
+    visit: Visit | None = None,
 ) -> Verified:
     """Verify the whole log behind `source`; raise a VerificationError naming what failed.
 
     With `witnesses` (cosigner verifier keys), `quorum` of them (default: all)
-    must have cosigned the checkpoint.
+    must have cosigned the checkpoint. With `cache` (a directory), full tiles and
+    entry bundles are kept there and read from there on later runs: only new and
+    partial ones are fetched, and everything is re-hashed all the same. If what
+    was read from the cache does not check out, `warn` is told and the run starts
+    again with everything fetched anew; only then is a mismatch the log's.
+    `visit` sees every entry as it is read (again, after such a restart); what
+    it saw is proved only once this returns.
     """
     vkey = key or (state.key if state else None) or source.verifier_key()
     if vkey is None:
         raise InputError("no verifier key: pass --key <name>+<hash>+<key> (see `glassbox log key`)")
-    verifier = Verifier.from_key_string(vkey)
+    verifier = log_verifier(vkey)
+    required = Quorum.parse(witnesses, quorum)
     note = source.checkpoint()
     cp = open_checkpoint(note, verifier)
-    cosigners = require_cosignatures(note, verifier, witnesses, quorum)
+    cosigners = require_cosignatures(note, verifier, required)
     if state is not None:
         _check_not_rolled_back(state, cp, note)
 
+    reads: LogSource = source
+    if cache is not None and not isinstance(source, BulkSource):  # a local log needs none
+        reads = CachedSource(source, TileCache(cache, cp.origin))
+    try:
+        _verify_tree(reads, cp, progress, visit)
+    except TamperError as exc:
+        if not isinstance(reads, CachedSource) or not reads.fetched.reused:
+            raise
+        if warn is not None:
+            warn(
+                f"the tile cache {cache} does not check out ({exc.message}); fetching it all again"
+            )
+        reads.bypass()
+        _verify_tree(reads, cp, progress, visit)
+    if state is not None and state.size > 0:
+        _check_consistent(reads, state, cp, note)
+    fetched = reads.fetched if isinstance(reads, CachedSource) else None
+    return Verified(cp, note, vkey, cosigners, fetched)
+
+
+def _verify_tree(
+    source: LogSource, cp: Checkpoint, progress: Progress | None, visit: Visit | None
+) -> None:
+    """Every entry, every tile and the root of the tree of `cp`, recomputed from the entries."""
     compact = CompactRange()
     upper: dict[tuple[int, int], list[bytes]] = defaultdict(list)  # tiles above level 0
     bundles = (cp.size + TILE_WIDTH - 1) // TILE_WIDTH
@@ -94,8 +133,11 @@ def verify_log(
             for chunk in chunks[n + len(ahead) : n + 2]:  # keep two chunks on the way
                 ahead.append(reader.submit(_read_chunk, source, cp.size, *chunk))
             parts = ahead.popleft().result()
+            first = compact.size
             for tile, added in _verified_chunk(parts, cp.size, compact, start).items():
                 upper[tile].append(added)
+            if visit is not None:
+                visit(first, list(itertools.chain.from_iterable(e for e, _ in parts)))
             if progress is not None:
                 progress(compact.size, cp.size)
 
@@ -116,9 +158,6 @@ def verify_log(
             f"the root recomputed from {cp.size} entries is {_b64(root)}, "
             f"but the checkpoint says {_b64(cp.root)}"
         )
-    if state is not None and state.size > 0:
-        _check_consistent(source, state, cp, note)
-    return Verified(cp, note, vkey, cosigners)
 
 
 _Parts = list[tuple[list[bytes], bytes]]  # entry bundles, decoded, each with its level-0 tile

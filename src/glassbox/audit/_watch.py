@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from glassbox.audit._keys import log_verifier
 from glassbox.audit._sources import LogSource
 from glassbox.audit._state import AuditState, load_state, save_state
 from glassbox.audit._verify import Verified, _check_consistent, _check_not_rolled_back
 from glassbox.errors import FetchError, InputError, NotFound
-from glassbox.tlog import Verifier, open_checkpoint
+from glassbox.tlog import open_checkpoint
 
 
 def check_checkpoint(
@@ -27,7 +28,7 @@ def check_checkpoint(
     vkey = key or (state.key if state else None) or source.verifier_key()
     if vkey is None:
         raise InputError("no verifier key: pass --key <name>+<hash>+<key> (see `glassbox log key`)")
-    verifier = Verifier.from_key_string(vkey)
+    verifier = log_verifier(vkey)
     note = source.checkpoint()
     cp = open_checkpoint(note, verifier)
     if state is not None:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from glassbox.cli._options import DatabaseOpt, DataOpt, node, settings_for
-from glassbox.core import load_signer
+from glassbox.audit import entry_at
+from glassbox.cli._options import DatabaseOpt, DataOpt, node, print_entry, settings_for
+from glassbox.core import load_signer, node_source
 from glassbox.errors import EntryTooLarge, InputError
 from glassbox.tlog import MAX_ENTRY_SIZE
 
@@ -55,3 +56,22 @@ def integrate(data: DataOpt = None, database: DatabaseOpt = None) -> None:
 def key(data: DataOpt = None) -> None:
     """Print the log's verifier key."""
     typer.echo(load_signer(settings_for(data)).verifier_key())
+
+
+@app.command()
+def get(
+    index: Annotated[int, typer.Argument(metavar="INDEX", min=0, help="The entry's log index.")],
+    data: DataOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Print one entry as indented JSON, after checking its inclusion proof.
+
+    The proof is checked against the latest checkpoint with the node's own key;
+    an entry sequenced but not yet in a checkpoint, or beyond, exits 3.
+    """
+    source = node_source(settings_for(data, database=database))
+    try:
+        included = entry_at(source, index)
+    finally:
+        source.close()
+    print_entry(included)

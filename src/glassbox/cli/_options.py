@@ -14,6 +14,7 @@ from rich.table import Table
 from glassbox.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from glassbox.audit import Included
     from glassbox.core import Glassbox
 
 DataOpt = Annotated[
@@ -58,3 +59,14 @@ def show_table(header: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
     for row in cells:
         table.add_row(*row)
     console.print(table)
+
+
+def print_entry(included: Included) -> None:
+    """The entry, pretty, on stdout; where it was proved, on stderr."""
+    cp = included.checkpoint
+    witnessed = f", cosigned by {', '.join(included.cosigners)}" if included.cosigners else ""
+    Console(stderr=True, highlight=False, markup=False, soft_wrap=True).print(
+        f"entry {included.found.index}: inclusion proof verified under {cp.origin} "
+        f"size={cp.size}{witnessed}"
+    )
+    typer.echo(included.found.pretty())

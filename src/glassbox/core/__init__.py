@@ -25,7 +25,7 @@ if _typing.TYPE_CHECKING:
     from glassbox.core._keys import load_pseudonym_key, load_signer
     from glassbox.core._process import tune_gc_for_serving
     from glassbox.core._services import Services, build_services
-    from glassbox.core._sources import open_source
+    from glassbox.core._sources import node_source, open_source
 
 _WHERE = {
     "OPERATOR_TOKEN_PREFIX": "_init",
@@ -37,6 +37,7 @@ _WHERE = {
     "install_default_policy": "_init",
     "load_pseudonym_key": "_keys",
     "load_signer": "_keys",
+    "node_source": "_sources",
     "open_source": "_sources",
     "policy_dir": "_init",
     "tune_gc_for_serving": "_process",
@@ -52,6 +53,7 @@ __all__ = [
     "install_default_policy",
     "load_pseudonym_key",
     "load_signer",
+    "node_source",
     "open_source",
     "policy_dir",
     "tune_gc_for_serving",

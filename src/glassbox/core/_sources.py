@@ -7,7 +7,7 @@ from pathlib import Path
 from glassbox.audit import HttpSource, LogSource
 from glassbox.core._keys import load_signer
 from glassbox.errors import NotFound
-from glassbox.settings import SETTINGS_FILE, load_settings
+from glassbox.settings import SETTINGS_FILE, Settings, load_settings
 
 
 def open_source(log: str) -> LogSource:
@@ -20,9 +20,13 @@ def open_source(log: str) -> LogSource:
     path = Path(log)
     if not (path / SETTINGS_FILE).is_file():
         raise NotFound(f"{log} is neither an http(s) URL nor a Glassbox data directory")
+    return node_source(load_settings({"data_dir": path}))
+
+
+def node_source(settings: Settings) -> LogSource:
+    """The log of the node `settings` describe, read from its database, with its own key."""
     from glassbox.store import connect  # a database only for a data directory
     from glassbox.tlog.server import LocalLog
 
-    settings = load_settings({"data_dir": path})
     verifier_key = load_signer(settings).verifier_key()
-    return LocalLog(str(path), connect(settings.database), verifier_key)
+    return LocalLog(str(settings.data_dir), connect(settings.database), verifier_key)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from glassbox.audit import LogSource
+from glassbox.audit import LogSource, log_verifier
 from glassbox.entries import figures_sha256
 from glassbox.errors import FormatError, InputError, NotFound, TamperError
 from glassbox.report._cells import CellName, Difference, differences
@@ -29,7 +29,6 @@ from glassbox.tlog import (
     TILE_WIDTH,
     Checkpoint,
     CompactRange,
-    Verifier,
     decode_bundle,
     leaf_hash,
     open_checkpoint,
@@ -93,7 +92,7 @@ def audit_report(
     vkey = key or source.verifier_key()
     if vkey is None:
         raise InputError("no verifier key: pass --key <name>+<hash>+<key> (see `glassbox log key`)")
-    verifier = Verifier.from_key_string(vkey)
+    verifier = log_verifier(vkey)
     checkpoint = open_checkpoint(source.checkpoint(), verifier)
 
     compact, leaves, reports = CompactRange(), list[bytes](), list[Report]()
