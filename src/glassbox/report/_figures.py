@@ -50,6 +50,12 @@ _MS = timedelta(milliseconds=1)
 
 Cell = int | str  # a count, or the band it is published as
 
+# What a report is, by when it was built: during its month it is provisional (the
+# figures will change), once the month is over final; before the month, nothing.
+FINAL = "final"
+PROVISIONAL = "provisional"
+UNSTARTED = "unstarted"
+
 
 @dataclass(frozen=True)
 class Period:
@@ -71,6 +77,12 @@ class Period:
 
     def holds(self, time_ms: int) -> bool:
         return self.start_ms <= time_ms < self.end_ms
+
+    def status_at(self, time_ms: int) -> str:
+        """What a report built at `time_ms` is: "unstarted", "provisional" or "final"."""
+        if time_ms < self.start_ms:
+            return UNSTARTED
+        return PROVISIONAL if time_ms < self.end_ms else FINAL
 
 
 def _ms(when: datetime) -> int:

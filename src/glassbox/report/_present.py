@@ -203,6 +203,7 @@ def report_document(report: Report, figures: dict[str, Any]) -> dict[str, Any]:
     """The report as published in JSON: where it sits in the log, and its figures."""
     return {
         "period": report.period,
+        "status": report.status,
         "log_index": report.index,
         "time": report.time,
         "checkpoint": report.checkpoint_json(),
@@ -217,6 +218,7 @@ def report_csv(report: Report, figures: dict[str, Any]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     meta = [
+        ("status", report.status),
         ("log_index", report.index),
         ("time", report.time),
         ("checkpoint_origin", report.origin),
