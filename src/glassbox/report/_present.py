@@ -91,6 +91,8 @@ def _upper(value: Any) -> int:
     if isinstance(value, str) and "-" in value:
         top = value.rsplit("-", 1)[1]
         return int(top) if top.isdigit() else 0
+    if isinstance(value, str) and value.endswith("+") and value[:-1].isdigit():
+        return int(value[:-1])  # withheld, at least this: drawn up to its bound
     return 0
 
 
