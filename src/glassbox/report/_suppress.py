@@ -12,9 +12,10 @@ relations that anyone can use to work a band out by subtraction:
 
 So, besides the banded (small) counts, some counts of at least `band_below`
 (*large* ones) are withheld and published as "<band_below>+" (e.g. "10+"). Which ones
-depends only on which counts are 0, small or large, never on their values, and a
-reader learns that much from the published figures anyway; docs/transparency.md
-states the rule, which is applied until nothing changes:
+depends only on the exact counts published and on which withheld counts are small or
+large, never on a withheld count's value, and a reader learns that much from the
+published figures anyway; docs/transparency.md states the rule, applied until nothing
+changes:
 
 1. a total whose column withholds any count is withheld;
 2. every column of a withheld total withholds a large count (its first large row in
