@@ -36,11 +36,27 @@ changes:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
 
-if TYPE_CHECKING:  # _figures imports this module to publish
-    from glassbox.report._figures import Counts
+
+class _Use(Protocol):
+    @property
+    def decisions(self) -> int: ...
+
+
+class Counts(Protocol):
+    """What this module reads of `glassbox.report.Counts` (which imports this module)."""
+
+    @property
+    def requests(self) -> Mapping[str, int]: ...
+
+    @property
+    def by(self) -> Mapping[str, Mapping[str, Mapping[str, int]]]: ...
+
+    @property
+    def policies(self) -> Sequence[_Use]: ...
+
 
 Key = tuple[str, ...]
 """A count's place: ("requests", m), ("by", dim, row, m) or ("policy", position)."""
