@@ -110,7 +110,10 @@ def test_the_page_a_reader_sees_is_what_an_auditor_recomputes(
 
     # every figure on the page is the one recomputed here from the log's entries
     figures = compute_figures(log.entries, PERIOD)
-    assert figures["requests"]["received"] == 180  # exact counts and bands both appear
+    # exact counts, bands and counts withheld so that no band can be subtracted all appear
+    assert figures["requests"]["received"] == "10+"
+    values = list(cells(figures).values())
+    assert any(isinstance(v, int) and v >= 10 for v in values[3:])
     expected = {str(name): shown(value) for name, value in cells(figures).items()}
     assert "1-9" in expected.values() and figures["requests"]["expired"] == 0
     times = figures["review_time_ms"]

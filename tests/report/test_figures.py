@@ -27,6 +27,7 @@ from glassbox.report import (
     percentile,
 )
 from glassbox.report import _figures as figures_module
+from glassbox.report import _suppress as suppress_module
 from tests.report.conftest import POLICY_A, POLICY_B, LogBuilder
 
 POLICY_C = "sha256:" + "c" * 64
@@ -96,7 +97,7 @@ def _known_log() -> LogBuilder:
     return log
 
 
-def _row(**counts: int) -> dict[str, int]:
+def _row(**counts: int | str) -> dict[str, int | str]:
     return {m: counts.get(m, 0) for m in MEASURES}
 
 
@@ -139,8 +140,9 @@ def test_every_figure_of_a_known_log() -> None:
 
 
 def test_published_figures_band_small_counts_and_keep_zero() -> None:
-    figures = compute_figures(_known_log().entries, NOV)
-    assert figures["method"] == 2 and figures["period"] == NOV and figures["band_below"] == 10
+    """Method 1: small counts banded, the rest exact (recomputed so for method-1 reports)."""
+    figures = compute_figures(_known_log().entries, NOV, method=1)
+    assert figures["method"] == 1 and figures["period"] == NOV and figures["band_below"] == 10
     assert figures["requests"] == {
         "received": 25,
         "served": 15,
@@ -159,11 +161,37 @@ def test_published_figures_band_small_counts_and_keep_zero() -> None:
     assert figures["other_entries"] == "1-9" and figures["undated_entries"] == "1-9"
 
 
+def test_method_2_also_withholds_the_counts_that_would_give_a_band_away() -> None:
+    """Totals and one large count per column are withheld as "10+" (complementary
+    suppression); zero stays 0 and counts that nothing ties to a band stay exact."""
+    figures = compute_figures(_known_log().entries, NOV)
+    assert figures["method"] == 2
+    assert figures["requests"] == {
+        "received": "10+",
+        "served": "10+",
+        "denied": "1-9",
+        "held": "1-9",
+        "approved": "1-9",
+        "expired": "1-9",
+        "failed": "1-9",
+    }
+    by_category = {row["category"]: row for row in figures["by_category"]}
+    assert by_category["commercial"] == {
+        "category": "commercial",
+        **_row(received="10+", served="10+", denied="1-9", failed="1-9"),
+    }
+    assert by_category["intelligence"] == {"category": "intelligence", **_row()}
+    assert [p["decisions"] for p in figures["policies"]] == ["10+", 0, "1-9"]
+    assert figures["review_time_ms"] == {"decided": "1-9", "median": 120_000, "p90": 129_610_000}
+    exact = compute_figures(_known_log().entries, NOV, band_below=1)
+    assert exact["requests"]["received"] == 25  # nothing is banded, so nothing is withheld
+
+
 def test_band_threshold_is_a_parameter() -> None:
     exact = compute_figures(_known_log().entries, NOV, band_below=1)
     assert exact["requests"]["denied"] == 5 and exact["review_time_ms"]["decided"] == 4
     wide = compute_figures(_known_log().entries, NOV, band_below=20)
-    assert wide["requests"]["served"] == "1-19" and wide["requests"]["received"] == 25
+    assert wide["requests"]["served"] == "1-19" and wide["requests"]["received"] == "20+"
     with pytest.raises(InputError):
         compute_figures([], NOV, band_below=0)
 
@@ -219,7 +247,7 @@ def test_differences_name_each_cell() -> None:
     del forged["by_purpose"][0]
     found = [str(d) for d in differences(forged, figures)]
     assert found[:2] == [
-        "requests.served: report says 150, log gives 15",
+        "requests.served: report says 150, log gives 10+",
         "by_category[military].denied: report says 0, log gives 1-9",
     ]
     assert "by_purpose[(none)].received: report says (absent), log gives 1-9" in found
@@ -303,7 +331,15 @@ def test_the_computation_is_pure() -> None:
             imported.add(node.module or "")
     allowed = {"__future__", "json", "re", "collections", "collections.abc", "dataclasses"}
     pure = {"datetime", "typing", "glassbox.errors", "glassbox.entries"}
-    assert imported <= allowed | pure, imported
+    assert imported <= allowed | pure | {"glassbox.report._suppress"}, imported
+    tree = ast.parse(inspect.getsource(suppress_module))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert imported <= {"__future__", "collections.abc", "typing"}
 
 
 def _types(value: Any) -> set[type]:

@@ -29,18 +29,34 @@ def build(
             help="Show counts from 1 to this minus 1 as a band [the method's default, 10].",
         ),
     ] = None,
+    provisional: Annotated[
+        bool,
+        typer.Option(
+            "--provisional",
+            help="Build a report of the running month, marked provisional (its figures will "
+            "change); a running month is refused without it.",
+        ),
+    ] = False,
     data: DataOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """Compute a month's figures at the latest checkpoint and append them to the log."""
-    from glassbox.report import BAND_BELOW, MEASURES, shown
+    """Compute a month's figures at the latest checkpoint and append them to the log.
+
+    A month that has not begun is refused; the running month only with --provisional.
+    """
+    from glassbox.report import BAND_BELOW, MEASURES, PROVISIONAL_NOTE, shown
 
     with node(data, database) as opened:
-        report = opened.build_report(period, band_below=band_below or BAND_BELOW)
+        report = opened.build_report(
+            period, band_below=band_below or BAND_BELOW, provisional=provisional
+        )
+    kind = "Provisional report" if report.provisional else "Report"
     typer.echo(
-        f"Report {report.period} appended at log index {report.index}, computed at checkpoint "
+        f"{kind} {report.period} appended at log index {report.index}, computed at checkpoint "
         f"{report.origin} size={report.size} root={report.root}"
     )
+    if report.provisional:
+        typer.echo(PROVISIONAL_NOTE)
     requests = (report.figures or {}).get("requests", {})
     for measure in MEASURES:
         typer.echo(f"  {measure:<9} {shown(requests.get(measure))}")

@@ -124,9 +124,14 @@ class Glassbox:
         self.log.publish()
         return published
 
-    def build_report(self, period: str, *, band_below: int = BAND_BELOW) -> Report:
-        """Compute `period`'s figures at the latest checkpoint and publish them as an entry."""
-        return build_report(self.log, period, band_below=band_below, now=self.clock())
+    def build_report(
+        self, period: str, *, band_below: int = BAND_BELOW, provisional: bool = False
+    ) -> Report:
+        """Compute `period`'s figures at the latest checkpoint and publish them as an entry
+        (a running month only when `provisional`; see `glassbox.report.build_report`)."""
+        return build_report(
+            self.log, period, band_below=band_below, now=self.clock(), provisional=provisional
+        )
 
     def start_background(self) -> None:
         """Integrate and witness checkpoints, and build monthly reports, in the background."""

@@ -170,6 +170,8 @@ class ReportEntry:
 
     The figures go inline when the entry fits the log's limit; otherwise the entry
     carries their hash with the `method` and `band_below` they were computed with.
+    A report built before its month is over carries `"status": "provisional"`; a
+    final one carries no status, so its encoding is the one format version 1 had.
     """
 
     time: datetime
@@ -178,6 +180,7 @@ class ReportEntry:
     size: int
     root: bytes
     figures: Mapping[str, Any]
+    provisional: bool = False
 
     def encode(self) -> bytes:
         obj: dict[str, Any] = {
@@ -192,6 +195,8 @@ class ReportEntry:
             },
             "figures": dict(self.figures),
         }
+        if self.provisional:
+            obj["status"] = "provisional"
         entry = canonical(obj)
         if len(entry) <= MAX_ENTRY_SIZE:
             return entry

@@ -8,17 +8,19 @@ published from the log by `PublishedReports`), and auditors run it again
 
 from glassbox.entries import figures_sha256
 from glassbox.report._audit import ReportAudit, audit_report
-from glassbox.report._build import build_report, stored_entries
+from glassbox.report._build import build_report, check_buildable, stored_entries
 from glassbox.report._cells import CellName, Difference, cells, differences
-from glassbox.report._entry import Report, parse_report, report_entry
+from glassbox.report._entry import PROVISIONAL_NOTE, Report, current, parse_report, report_entry
 from glassbox.report._figures import (
     ACTIONS,
     BAND_BELOW,
     CATEGORIES,
     CHANGES,
+    FINAL,
     MEASURES,
     METHOD,
     METHODS,
+    PROVISIONAL,
     Counts,
     Period,
     PolicyUse,
@@ -49,10 +51,13 @@ __all__ = [
     "BAND_BELOW",
     "CATEGORIES",
     "CHANGES",
+    "FINAL",
     "MEASURES",
     "MEASURE_LABELS",
     "METHOD",
     "METHODS",
+    "PROVISIONAL",
+    "PROVISIONAL_NOTE",
     "CellName",
     "Chart",
     "Counts",
@@ -70,8 +75,10 @@ __all__ = [
     "build_if_due",
     "build_report",
     "cells",
+    "check_buildable",
     "compute_figures",
     "count_figures",
+    "current",
     "differences",
     "dimension_chart",
     "duration",

@@ -3,7 +3,8 @@
 1. Open the log's latest checkpoint with the auditor's verifier key.
 2. Download every entry bundle under it, hash the entries, and check they give the
    checkpoint's root: from then on the entries are the ones the log signed.
-3. Find the period's report entry (the latest, or the one at `index`).
+3. Find the period's report entry (the one published: the latest final one, else the
+   latest provisional one; or the one at `index`).
 4. Check that entries [0, size) hash to the root the report names, then recompute
    the figures from them with the server's own function and compare every cell.
 
@@ -23,8 +24,14 @@ from glassbox.audit import LogSource, log_verifier
 from glassbox.entries import figures_sha256
 from glassbox.errors import FormatError, InputError, NotFound, TamperError
 from glassbox.report._cells import CellName, Difference, differences
-from glassbox.report._entry import Report, maybe_report, parse_report
-from glassbox.report._figures import Period, compute_figures
+from glassbox.report._entry import (
+    PROVISIONAL_NOTE,
+    Report,
+    current,
+    maybe_report,
+    parse_report,
+)
+from glassbox.report._figures import Period, compute_figures, entry_time_ms
 from glassbox.tlog import (
     TILE_WIDTH,
     Checkpoint,
@@ -51,11 +58,15 @@ class ReportAudit:
     def summary(self) -> str:
         r = self.report
         head = "MATCH" if self.matches else f"MISMATCH ({len(self.differences)} cells differ)"
-        return (
-            f"{head} report {r.period} at log index {r.index}, computed at checkpoint "
+        kind = "provisional report" if r.provisional else "report"
+        line = (
+            f"{head} {kind} {r.period} at log index {r.index}, computed at checkpoint "
             f"{r.origin} size={r.size} root={r.root}; "
             f"log verified at size={self.checkpoint.size}"
         )
+        if r.provisional:
+            line += f"\n{PROVISIONAL_NOTE}"
+        return line
 
 
 def _bundles(source: LogSource, size: int) -> Iterator[list[bytes]]:
@@ -131,13 +142,26 @@ def audit_report(
         band_below=report.band_below,
         method=report.method,
     )
+    found = _status_difference(report)
     if report.figures is not None:
-        found = differences(report.figures, figures)
+        found += differences(report.figures, figures)
     elif figures_sha256(figures) != report.figures_sha256:
-        found = [_hash_difference(report, figures)]
-    else:
-        found = []
+        found.append(_hash_difference(report, figures))
     return ReportAudit(report, checkpoint, found)
+
+
+def _status_difference(report: Report) -> list[Difference]:
+    """From method 2 on, a report dated before its month ended must say it is provisional,
+    and one dated after must not: the status follows from the entry's own time."""
+    if report.method < 2:
+        return []  # reports before statuses existed are all final, whenever built
+    time_ms = entry_time_ms(report.time)
+    expected = (
+        "no valid time" if time_ms is None else Period.parse(report.period).status_at(time_ms)
+    )
+    if expected == report.status:
+        return []
+    return [Difference(CellName("status", "", ""), report.status, expected)]
 
 
 def _choose(reports: list[Report], period: str, index: int | None, size: int) -> Report:
@@ -152,7 +176,7 @@ def _choose(reports: list[Report], period: str, index: int | None, size: int) ->
             f"the log has no report entry for {period} under its latest checkpoint "
             f"(size {size}); a report built a moment ago is published within a second"
         )
-    return reports[-1]
+    return current(reports)
 
 
 def _hash_difference(report: Report, figures: dict[str, Any]) -> Difference:

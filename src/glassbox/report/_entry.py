@@ -8,6 +8,10 @@ The figures are computed from entries [0, size) of the tree the checkpoint
 signs. An entry that would exceed the log's limit carries instead
 `figures_sha256` (SHA-256 of the figures' RFC 8785 canonical JSON) with the
 `method` and `band_below` they were computed with, so anyone can recompute them.
+
+A report built while its month was still running carries `"status": "provisional"`;
+entries without a status (every report before statuses existed) are final. A
+period's final report supersedes its provisional ones (`current`).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from typing import Any
 
 from glassbox.entries import Kind, ReportEntry, figures_sha256
 from glassbox.errors import FormatError, InputError
-from glassbox.report._figures import METHODS, Period
+from glassbox.report._figures import FINAL, METHODS, PROVISIONAL, Period
 from glassbox.tlog import HASH_SIZE, Checkpoint
 
 KIND = Kind.REPORT
+PROVISIONAL_NOTE = "provisional: the month is not over; figures will change"
 _MARK = b'"kind":"report"'  # how every canonical report entry spells its kind
 
 
@@ -42,13 +47,23 @@ class Report:
     figures: dict[str, Any] | None  # None when the entry carries only the hash
     band_below: int
     method: int  # the figures' definitions (glassbox.report.METHODS)
+    status: str = FINAL  # PROVISIONAL when built before the month was over
+
+    @property
+    def provisional(self) -> bool:
+        return self.status == PROVISIONAL
 
     def checkpoint_json(self) -> dict[str, Any]:
         return {"origin": self.origin, "size": self.size, "root": self.root}
 
 
 def report_entry(
-    period: str, checkpoint: Checkpoint, figures: dict[str, Any], now: datetime
+    period: str,
+    checkpoint: Checkpoint,
+    figures: dict[str, Any],
+    now: datetime,
+    *,
+    provisional: bool = False,
 ) -> bytes:
     """The canonical entry bytes; the figures inline when they fit, else their hash."""
     return ReportEntry(
@@ -58,7 +73,15 @@ def report_entry(
         size=checkpoint.size,
         root=checkpoint.root,
         figures=figures,
+        provisional=provisional,
     ).encode()
+
+
+def current(reports: list[Report]) -> Report:
+    """The report published for a period, of its reports in log order: the latest final
+    one, or while there is none the latest provisional one."""
+    final = [report for report in reports if not report.provisional]
+    return (final or reports)[-1]
 
 
 def maybe_report(data: bytes) -> bool:
@@ -108,4 +131,9 @@ def parse_report(data: bytes, index: int) -> Report:
         raise FormatError(f"report entry {index} uses method {method!r}, not {known}")
     if not isinstance(band_below, int) or isinstance(band_below, bool) or band_below < 1:
         raise FormatError(f"report entry {index} names no band threshold (band_below)")
-    return Report(index, time, period, origin, size, root, digest, figures, band_below, method)
+    status = obj.get("status", FINAL)
+    if status not in (FINAL, PROVISIONAL):
+        raise FormatError(f"report entry {index} has status {status!r}, not final or provisional")
+    return Report(
+        index, time, period, origin, size, root, digest, figures, band_below, method, status
+    )

@@ -18,6 +18,7 @@ from typing import Any
 
 from glassbox.entries import Action, Category, Change, Kind, Outcome, Verdict
 from glassbox.errors import InputError
+from glassbox.report._suppress import Key, withheld
 
 METHOD = 2
 """The version of these definitions that new reports use; a report names its own."""
@@ -51,6 +52,12 @@ _MS = timedelta(milliseconds=1)
 
 Cell = int | str  # a count, or the band it is published as
 
+# What a report is, by when it was built: during its month it is provisional (the
+# figures will change), once the month is over final; before the month, nothing.
+FINAL = "final"
+PROVISIONAL = "provisional"
+UNSTARTED = "unstarted"
+
 
 @dataclass(frozen=True)
 class Period:
@@ -72,6 +79,12 @@ class Period:
 
     def holds(self, time_ms: int) -> bool:
         return self.start_ms <= time_ms < self.end_ms
+
+    def status_at(self, time_ms: int) -> str:
+        """What a report built at `time_ms` is: "unstarted", "provisional" or "final"."""
+        if time_ms < self.start_ms:
+            return UNSTARTED
+        return PROVISIONAL if time_ms < self.end_ms else FINAL
 
 
 def _ms(when: datetime) -> int:
@@ -312,12 +325,26 @@ def count_figures(entries: Iterable[bytes], period: str, *, method: int = METHOD
     return Tally(Period.parse(period), method).add_all(entries).counts()
 
 
+def withheld_band(below: int) -> str:
+    """How a large count withheld by complementary suppression is published: "10+"."""
+    return f"{below}+"
+
+
 def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
-    """The figures as published (and logged): small counts banded, JSON-ready."""
+    """The figures as published (and logged): small counts banded, JSON-ready.
+
+    From method 2 on, the counts that could give a band away by subtraction are
+    withheld too (`glassbox.report._suppress`), published as "<band_below>+".
+    """
     if band_below < 1:
         raise InputError("band_below must be at least 1 (1 publishes every count exactly)")
+    hidden, opened = withheld(counts, band_below) if counts.method >= 2 else (set(), set())
 
-    def b(n: int) -> Cell:
+    def b(n: int, key: Key = ()) -> Cell:
+        if key in hidden and n >= band_below:
+            return withheld_band(band_below)
+        if key in opened:
+            return withheld_band(1)
         return band(n, band_below)
 
     times = counts.review_times_ms
@@ -325,7 +352,7 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
         "method": counts.method,
         "period": counts.period,
         "band_below": band_below,
-        "requests": {m: b(n) for m, n in counts.requests.items()},
+        "requests": {m: b(n, ("requests", m)) for m, n in counts.requests.items()},
         "review_time_ms": {
             "decided": b(len(times)),
             "median": percentile(times, 50),
@@ -336,9 +363,9 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
                 "policy": u.policy,
                 "index": u.index,
                 "published": u.published,
-                "decisions": b(u.decisions),
+                "decisions": b(u.decisions, ("policy", str(n))),
             }
-            for u in counts.policies
+            for n, u in enumerate(counts.policies)
         ],
         "other_entries": b(counts.other_entries),
         "undated_entries": b(counts.undated_entries),
@@ -347,7 +374,7 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
         figures["administration"] = {c: b(n) for c, n in counts.administration.items()}
     for dim in DIMENSIONS:
         figures[f"by_{dim}"] = [
-            {dim: row, **{m: b(n) for m, n in measures.items()}}
+            {dim: row, **{m: b(n, ("by", dim, row, m)) for m, n in measures.items()}}
             for row, measures in counts.by[dim].items()
         ]
     return figures

@@ -91,6 +91,8 @@ def _upper(value: Any) -> int:
     if isinstance(value, str) and "-" in value:
         top = value.rsplit("-", 1)[1]
         return int(top) if top.isdigit() else 0
+    if isinstance(value, str) and value.endswith("+") and value[:-1].isdigit():
+        return int(value[:-1])  # withheld, at least this: drawn up to its bound
     return 0
 
 
@@ -203,6 +205,7 @@ def report_document(report: Report, figures: dict[str, Any]) -> dict[str, Any]:
     """The report as published in JSON: where it sits in the log, and its figures."""
     return {
         "period": report.period,
+        "status": report.status,
         "log_index": report.index,
         "time": report.time,
         "checkpoint": report.checkpoint_json(),
@@ -217,6 +220,7 @@ def report_csv(report: Report, figures: dict[str, Any]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     meta = [
+        ("status", report.status),
         ("log_index", report.index),
         ("time", report.time),
         ("checkpoint_origin", report.origin),

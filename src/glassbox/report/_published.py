@@ -13,14 +13,18 @@ from typing import Any
 from glassbox.entries import figures_sha256
 from glassbox.errors import FormatError, NotFound, TamperError
 from glassbox.report._build import stored_entries
-from glassbox.report._entry import Report, maybe_report, parse_report
+from glassbox.report._entry import Report, current, maybe_report, parse_report
 from glassbox.report._figures import compute_figures
 from glassbox.tlog import Checkpoint
 from glassbox.tlog.server import MAX_ENTRIES_PER_READ, LogReader
 
 
 class PublishedReports:
-    """Report entries under the latest checkpoint, by period; the latest one is published."""
+    """Report entries under the latest checkpoint, by period.
+
+    A period's published report is its latest final one, or while it has none its
+    latest provisional one (`current`); the others stay in the log, replaced.
+    """
 
     def __init__(self, reader: LogReader) -> None:
         self._reader = reader
@@ -51,7 +55,7 @@ class PublishedReports:
         """Each period's published report with how many earlier ones it replaces, newest first."""
         self.refresh()
         with self._lock:
-            found = [(reports[-1], len(reports) - 1) for reports in self._reports.values()]
+            found = [(current(reports), len(reports) - 1) for reports in self._reports.values()]
         return sorted(found, key=lambda pair: pair[0].period, reverse=True)
 
     def latest(self, period: str) -> Report:
@@ -60,7 +64,13 @@ class PublishedReports:
             reports = self._reports.get(period)
         if not reports:
             raise NotFound(f"no transparency report for {period} is published")
-        return reports[-1]
+        return current(reports)
+
+    def has_final(self, period: str) -> bool:
+        """Whether a final (not provisional) report of `period` is published."""
+        self.refresh()
+        with self._lock:
+            return any(not report.provisional for report in self._reports.get(period, []))
 
     def figures(self, report: Report) -> dict[str, Any]:
         """The report's figures: as logged, or recomputed and checked against the logged hash."""

@@ -31,9 +31,13 @@ def previous_month(now: datetime) -> str:
 
 
 def build_if_due(log: LogServer, published: PublishedReports, now: datetime) -> Report | None:
-    """Build last month's report unless one is already published; return it if built."""
+    """Build last month's final report unless one is published; return it if built.
+
+    A provisional report of last month (built while it ran) does not count: the
+    final one supersedes it.
+    """
     period = previous_month(now)
-    if any(report.period == period for report, _ in published.periods()):
+    if published.has_final(period):
         return None
     if not is_postgres(log.engine):
         return build_report(log, period, now=now)
@@ -41,7 +45,7 @@ def build_if_due(log: LogServer, published: PublishedReports, now: datetime) -> 
         if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar():
             return None
         try:
-            if any(report.period == period for report, _ in published.periods()):
+            if published.has_final(period):
                 return None
             return build_report(log, period, now=now)
         finally:
