@@ -63,9 +63,20 @@ class LogBuilder:
         }
         return self.add({k: v for k, v in obj.items() if v is not None})
 
-    def review(self, time: str, hold: int, verdict: str, reviewer: str, required: int = 2) -> int:
+    def review(
+        self,
+        time: str,
+        hold: int,
+        verdict: str,
+        reviewer: str,
+        required: int = 2,
+        category: str | None = None,
+    ) -> int:
+        """A verdict; `category` is the reviewer organisation's, if they belong to one."""
+        extra = {} if category is None else {"reviewer_category": category}
         return self.add(
             {
+                **extra,
                 "v": 1,
                 "kind": "review",
                 "time": time,

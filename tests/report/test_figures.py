@@ -275,6 +275,23 @@ def test_administrative_changes_are_counted_by_change_from_method_2() -> None:
     assert banded["administration"]["key_created"] == "1-9"
 
 
+def test_holds_decided_are_counted_by_the_deciding_reviewers_organisation_category() -> None:
+    log = LogBuilder()
+    time = "2026-11-05T00:00:00.000Z"
+    for reviewer in ("ngo", "ngo", None):  # denied by that reviewer at once
+        held = log.decision(time, "held", reviewers=1)
+        log.review("2026-11-05T01:00:00.000Z", held, "deny", f"r_{reviewer}", 1, reviewer)
+    two = log.decision(time, "held", reviewers=2)
+    log.review("2026-11-05T01:00:00.000Z", two, "approve", "r_a", 2, "media")
+    log.review("2026-11-05T02:00:00.000Z", two, "approve", "r_b", 2, "academic")  # completes it
+    figures = compute_figures(log.entries, NOV, band_below=1)
+    rows = {r["reviewer_category"]: r["decided"] for r in figures["by_reviewer_category"]}
+    assert list(rows) == [*CATEGORIES, "(none)"]
+    assert {k: v for k, v in rows.items() if v} == {"ngo": 2, "academic": 1, "(none)": 1}
+    assert sum(rows.values()) == figures["review_time_ms"]["decided"] == 4
+    assert "by_reviewer_category" not in compute_figures(log.entries, NOV, method=1)
+
+
 def test_an_old_method_1_report_is_recomputed_with_method_1() -> None:
     """Method 1 had no administration figures: its admin entries were other entries."""
     log = _known_log()

@@ -46,6 +46,7 @@ def _log(requests: list[tuple[str, str, str | None, str, str, int]]) -> LogBuild
     log.policy("2026-11-10T00:00:00.000Z", POLICY_B)
     for category, action, purpose, policy, path, times in requests:
         dims = {"category": category, "action": action, "purpose": purpose, "policy": policy}
+        reviewer = REVIEWERS[category]  # the deciding reviewer's organisation category
         for _ in range(times):
             if path in ("served", "denied", "failed"):
                 log.decision("2026-11-05T00:00:00.000Z", path, **dims)
@@ -53,14 +54,18 @@ def _log(requests: list[tuple[str, str, str | None, str, str, int]]) -> LogBuild
             held_at = "2026-10-30T00:00:00.000Z" if path == "late" else "2026-11-05T00:00:00.000Z"
             held = log.decision(held_at, "held", reviewers=1, **dims)
             if path in ("approved", "late"):
-                log.review("2026-11-06T00:00:00.000Z", held, "approve", "r1", required=1)
+                log.review("2026-11-06T00:00:00.000Z", held, "approve", "r1", 1, category=reviewer)
                 log.final("2026-11-06T00:00:01.000Z", held, "served", **dims)
             elif path == "refused":
-                log.review("2026-11-06T00:00:00.000Z", held, "deny", "r1", required=1)
+                log.review("2026-11-06T00:00:00.000Z", held, "deny", "r1", 1, category=reviewer)
                 log.final("2026-11-06T00:00:00.000Z", held, "denied", **dims)
             elif path == "expired":
                 log.final("2026-11-08T00:00:00.000Z", held, "expired", **dims)
     return log
+
+
+# Who decides the holds of each client category: reviewers of other organisations, or none.
+REVIEWERS = {"government": "ngo", "military": None, "commercial": "academic", "ngo": None}
 
 
 request_specs = st.lists(
@@ -90,6 +95,13 @@ def _model(figures: dict[str, Any], exact: Any) -> tuple[dict[Var, Any], list[Co
     for n, use in enumerate(figures["policies"]):
         values["policy", str(n)] = use["decisions"]
         truth["policy", str(n)] = exact.policies[n].decisions
+    reviewers = figures.get("by_reviewer_category", [])  # method 2 on
+    if reviewers:
+        values["decided",] = figures["review_time_ms"]["decided"]
+        truth["decided",] = len(exact.review_times_ms)
+    for row in reviewers:
+        values["decided_by", row["reviewer_category"]] = row["decided"]
+        truth["decided_by", row["reviewer_category"]] = exact.decided_by[row["reviewer_category"]]
 
     sums: list[tuple[list[Var], list[Var]]] = []
     for m in MEASURES:
@@ -98,6 +110,10 @@ def _model(figures: dict[str, Any], exact: Any) -> tuple[dict[Var, Any], list[Co
             sums.append((parts, [("requests", m)]))
     policies = [("policy", str(n)) for n in range(len(figures["policies"]))]
     sums.append((policies, [("requests", o) for o in OUTCOMES]))
+    if reviewers:
+        sums.append(
+            ([("decided_by", row["reviewer_category"]) for row in reviewers], [("decided",)])
+        )
     totals = [("requests", o) for o in OUTCOMES]
     rows: list[tuple[Var, list[Var]]] = [(("requests", "received"), totals)]
     for dim in DIMS:

@@ -87,6 +87,23 @@ def test_a_reviewer_counts_once_and_never_for_their_own_organisation(env: Review
     assert env.status(held["id"]).json()["approvals"] == 1
 
 
+def test_a_review_entry_names_the_category_of_the_reviewers_organisation_never_its_name(
+    env: ReviewEnv,
+) -> None:
+    """So reports can count holds decided per reviewer organisation category."""
+    from tests.review.conftest import PASSWORD
+
+    member = env.node.accounts.add(
+        "acme-reviewer", role="reviewer", password=PASSWORD, organisation="Acme", by=OPERATOR
+    )
+    held = env.submit()
+    env.review.decide(env.users["alice"], held["id"], "approve", "ok")
+    env.review.decide(member, held["id"], "deny", "no")
+    _, approve, deny, _ = env.entries(held["glassbox_receipt"]["index"])
+    assert "reviewer_category" not in approve  # alice belongs to no client organisation
+    assert deny["reviewer_category"] == "commercial" and "Acme" not in json.dumps(deny)
+
+
 def test_one_client_cannot_read_another_clients_hold(env: ReviewEnv) -> None:
     held = env.submit()
     assert env.status(held["id"], who="Acme").status_code == 404

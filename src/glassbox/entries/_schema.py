@@ -87,6 +87,9 @@ class ReviewEntry:
     reviewer: str  # the reviewer's pseudonym
     reason: str  # commitment of the written reason
     reviewers_required: int
+    # The category of the client organisation the reviewer belongs to; None for one
+    # who belongs to none (then the field is left out, as in entries written before it).
+    reviewer_category: Category | None = None
 
     def encode(self) -> bytes:
         return _encode(
@@ -98,6 +101,9 @@ class ReviewEntry:
                 "hold": self.hold,
                 "verdict": str(self.verdict),
                 "reviewer": self.reviewer,
+                "reviewer_category": str(self.reviewer_category)
+                if self.reviewer_category
+                else None,
                 "reason": self.reason,
                 "reviewers_required": self.reviewers_required,
             }

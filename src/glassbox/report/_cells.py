@@ -75,6 +75,10 @@ def cells(figures: dict[str, Any]) -> dict[CellName, Value]:
             out[CellName("policies", key, measure)] = _scalar(use.get(measure))
     for name in ("other_entries", "undated_entries"):
         out[CellName(name, "", "")] = _scalar(figures.get(name))
+    for row in _list(figures.get("by_reviewer_category")):  # method 2 on
+        out[CellName("by_reviewer_category", str(row.get("reviewer_category")), "decided")] = (
+            _scalar(row.get("decided"))
+        )
     if "administration" in figures:  # method 2 on
         changes = _dict(figures.get("administration"))
         for change in _ordered(changes, CHANGES):

@@ -141,6 +141,8 @@ class Counts:
     other_entries: int
     undated_entries: int
     administration: dict[str, int] = field(default_factory=dict)  # change -> count
+    # reviewer organisation category -> holds decided (method 2 on)
+    decided_by: dict[str, int] = field(default_factory=dict)
     method: int = METHOD
 
 
@@ -185,6 +187,7 @@ class Tally:
         self._changes = _CHANGES_BY_METHOD[method]
         self.size = 0
         self._admin: Counter[str] = Counter()
+        self._decided_by: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
         self._by: dict[str, dict[str, Counter[str]]] = {d: {} for d in DIMENSIONS}
         self._times: list[int] = []
@@ -269,6 +272,7 @@ class Tally:
             state.decided = True
         if state.decided and inside and held is not None:
             self._times.append(time_ms - held.time_ms)
+            self._decided_by[_text(obj, "reviewer_category")] += 1
         return True
 
     def _policy(self, index: int, obj: dict[str, Any], time_ms: int, inside: bool) -> bool:
@@ -299,8 +303,14 @@ class Tally:
             other_entries=self._other,
             undated_entries=self._undated,
             administration={c: self._admin.get(c, 0) for c in self._changes},
+            decided_by=self._reviewer_rows() if self.method >= 2 else {},
             method=self.method,
         )
+
+    def _reviewer_rows(self) -> dict[str, int]:
+        order = [*CATEGORIES, NONE]
+        order += sorted(set(self._decided_by) - set(order))
+        return {row: self._decided_by.get(row, 0) for row in order}
 
     def _rows(self, dim: str) -> dict[str, Counter[str]]:
         seen = self._by[dim]
@@ -354,7 +364,7 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
         "band_below": band_below,
         "requests": {m: b(n, ("requests", m)) for m, n in counts.requests.items()},
         "review_time_ms": {
-            "decided": b(len(times)),
+            "decided": b(len(times), ("decided",)),
             "median": percentile(times, 50),
             "p90": percentile(times, 90),
         },
@@ -372,6 +382,10 @@ def publish(counts: Counts, *, band_below: int = BAND_BELOW) -> dict[str, Any]:
     }
     if counts.method >= 2:
         figures["administration"] = {c: b(n) for c, n in counts.administration.items()}
+        figures["by_reviewer_category"] = [
+            {"reviewer_category": row, "decided": b(n, ("decided_by", row))}
+            for row, n in counts.decided_by.items()
+        ]
     for dim in DIMENSIONS:
         figures[f"by_{dim}"] = [
             {dim: row, **{m: b(n, ("by", dim, row, m)) for m, n in measures.items()}}

@@ -8,7 +8,9 @@ relations that anyone can use to work a band out by subtraction:
 - the policies' `decisions` add up to the decisions of the period, which is
   `requests.served + denied + held + failed + expired` (every decision has one outcome);
 - in every row (and in `requests`), `received` is at most `served + denied + held +
-  failed + expired` (each received request is also one of those; finals of holds add).
+  failed + expired` (each received request is also one of those; finals of holds add);
+- the rows of `by_reviewer_category` add up to `review_time_ms.decided` (each hold a
+  reviewer decided counts once, under the deciding reviewer's organisation category).
 
 So, besides the banded (small) counts, some counts of at least `band_below`
 (*large* ones) are withheld and published as "<band_below>+" (e.g. "10+"). Which ones
@@ -57,9 +59,16 @@ class Counts(Protocol):
     @property
     def policies(self) -> Sequence[_Use]: ...
 
+    @property
+    def review_times_ms(self) -> Sequence[int]: ...
+
+    @property
+    def decided_by(self) -> Mapping[str, int]: ...
+
 
 Key = tuple[str, ...]
-"""A count's place: ("requests", m), ("by", dim, row, m) or ("policy", position)."""
+"""A count's place: ("requests", m), ("by", dim, row, m), ("policy", position),
+("decided",) or ("decided_by", reviewer category)."""
 
 OUTCOMES = ("served", "denied", "held", "failed", "expired")
 """The measures whose totals add up to the decisions of the period, in rule 3's order."""
@@ -73,6 +82,10 @@ def count_of(counts: Counts) -> Callable[[Key], int]:
             return counts.requests[key[1]]
         if key[0] == "by":
             return counts.by[key[1]][key[2]][key[3]]
+        if key[0] == "decided":
+            return len(counts.review_times_ms)
+        if key[0] == "decided_by":
+            return counts.decided_by[key[1]]
         return counts.policies[int(key[1])].decisions
 
     return value
@@ -88,6 +101,8 @@ def relations(counts: Counts) -> tuple[list[tuple[list[Key], list[Key]]], list[l
     for m in measures:
         for dim, table in counts.by.items():
             sums.append(([("by", dim, row, m) for row in table], [("requests", m)]))
+    if counts.decided_by:  # a column too, before the policies' sum (which stays last)
+        sums.append(([("decided_by", row) for row in counts.decided_by], [("decided",)]))
     policies: list[Key] = [("policy", str(n)) for n in range(len(counts.policies))]
     sums.append((policies, [("requests", o) for o in OUTCOMES]))
     rows: list[list[Key]] = [[("requests", m) for m in measures]]

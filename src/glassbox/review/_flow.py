@@ -168,6 +168,7 @@ class Review:
         hold = self.book.get(hold_id)
         self.book.check_reviewer(hold, user, verdict, reason, now)
         salt = new_salt()
+        member = self.book.member_of(user)
         review = ReviewEntry(
             time=now,
             request=hold.id,
@@ -176,6 +177,7 @@ class Review:
             reviewer=user.pseudonym,
             reason=commitment(salt, reason.encode()),
             reviewers_required=hold.reviewers_required,
+            reviewer_category=None if member is None else Category(member),
         ).encode()
         status: dict[str, str] = {}
 

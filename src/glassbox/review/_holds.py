@@ -264,6 +264,16 @@ class HoldBook:
 
     # -- deciding ---------------------------------------------------------------
 
+    def member_of(self, user: User) -> str | None:
+        """The category of the client organisation `user` belongs to, or None."""
+        if user.client_id is None:
+            return None
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(clients.c.category).where(clients.c.id == user.client_id)
+            ).scalar_one_or_none()
+        return None if found is None else str(found)
+
     def check_reviewer(
         self, hold: Hold, user: User, verdict: str, reason: str, now: datetime
     ) -> None:
