@@ -328,15 +328,21 @@ class ClientRegistry:
         self._record(by, Change.KEY_CREATED, client.pseudonym, {}, _inserting(api_keys, row))
         return key_id, f"{KEY_PREFIX}{key_id}_{secret}"
 
-    def _owner(self, key_id: str) -> str:
-        """The pseudonym of the client whose active key `key_id` is; NotFound if none."""
+    def _owner(self, key_id: str, *, with_webhook: bool = False) -> str:
+        """The pseudonym of the client whose active key (with a webhook, if asked)
+        `key_id` is; NotFound if there is none."""
+        cond = [api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)]
+        if with_webhook:
+            cond = [api_keys.c.id == key_id, api_keys.c.webhook_url.is_not(None)]
         with self._engine.connect() as conn:
             pseudonym = conn.execute(
                 select(clients.c.pseudonym)
                 .join(api_keys, api_keys.c.client_id == clients.c.id)
-                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                .where(*cond)
             ).scalar_one_or_none()
         if pseudonym is None:
+            if with_webhook:
+                raise NotFound(f"key {key_id!r} has no webhook")
             raise NotFound(f"no active key with id {key_id!r}")
         return str(pseudonym)
 
@@ -383,14 +389,7 @@ class ClientRegistry:
 
     def remove_webhook(self, key_id: str, *, by: str) -> None:
         """Remove key `key_id`'s webhook: no more deliveries, pending ones included."""
-        with self._engine.connect() as conn:
-            pseudonym = conn.execute(
-                select(clients.c.pseudonym)
-                .join(api_keys, api_keys.c.client_id == clients.c.id)
-                .where(api_keys.c.id == key_id, api_keys.c.webhook_url.is_not(None))
-            ).scalar_one_or_none()
-        if pseudonym is None:
-            raise NotFound(f"key {key_id!r} has no webhook")
+        pseudonym = self._owner(key_id, with_webhook=True)
 
         def write(conn: Connection, _: int) -> None:
             done = conn.execute(
